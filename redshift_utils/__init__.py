@@ -1,0 +1,34 @@
+"""redshift_utils: the tested library behind the Neural Redshift book.
+
+Every public function's docstring names the chapter that explains it. The library never
+imports notebook or book code. See DESIGN.md for the specification.
+"""
+
+from redshift_utils.activations import ACTIVATIONS
+from redshift_utils.configs import MLPConfig, UnbiasedConfig
+from redshift_utils.fourier import fourier_complexity
+from redshift_utils.grids import grid, grid_axis
+from redshift_utils.lempel_ziv import lz76, lz_complexity
+from redshift_utils.polynomial import chebyshev_complexity
+from redshift_utils.sampler import LayerParams, mlp_forward, sample_functions, sample_mlp_params
+from redshift_utils.source import source_hash
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS",
+    "LayerParams",
+    "MLPConfig",
+    "UnbiasedConfig",
+    "__version__",
+    "chebyshev_complexity",
+    "fourier_complexity",
+    "grid",
+    "grid_axis",
+    "lz76",
+    "lz_complexity",
+    "mlp_forward",
+    "sample_functions",
+    "sample_mlp_params",
+    "source_hash",
+]

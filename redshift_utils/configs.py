@@ -1,0 +1,98 @@
+"""Frozen, validated configurations of random networks (chapters 2 and 3)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+from redshift_utils.activations import ACTIVATIONS
+
+WEIGHT_DISTRIBUTIONS = ("uniform", "normal", "student_t")
+
+
+def _fail(cls: str, name: str, value: object, allowed: str) -> None:
+    raise ValueError(f"{cls}.{name} must be {allowed}, got {value!r}")
+
+
+def check_int(cls: str, name: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        _fail(cls, name, value, f"an integer >= {minimum}")
+
+
+def check_float(cls: str, name: str, value: object, *, minimum: float, strict: bool) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if ok:
+        ok = value > minimum if strict else value >= minimum
+    if not ok:
+        _fail(cls, name, value, f"a finite number {'>' if strict else '>='} {minimum}")
+
+
+def check_bool(cls: str, name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        _fail(cls, name, value, "True or False")
+
+
+def check_choice(cls: str, name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        _fail(cls, name, value, f"one of {', '.join(choices)}")
+
+
+@dataclass(frozen=True)
+class MLPConfig:
+    """A random MLP, exactly as DESIGN.md's "Random MLPs, layer by layer".
+
+    ``depth`` counts hidden layers. ``alpha`` scales weights only (the paper's sampling text);
+    ``prefactor`` multiplies each pre-activation ``W h + b`` (weights and biases together),
+    the reading of Figure 5's magnitude axis that matches the paper. ``residual`` adds the
+    skip around phi (``h = z + phi(z)``); ``layernorm`` normalises ``z`` over channels before
+    phi, scaled by ``ln_gain``; ``gating`` multiplies by ``sigmoid(prefactor (W'h + b'))``.
+    Explained in chapters 2 and 3.
+    """
+
+    activation: str = "relu"
+    depth: int = 3
+    width: int = 64
+    alpha: float = 1.0
+    bias_scale: float = 1.0
+    prefactor: float = 1.0
+    weight_dist: str = "uniform"
+    residual: bool = False
+    layernorm: bool = False
+    ln_gain: float = 1.0
+    gating: bool = False
+    in_dim: int = 2
+
+    def __post_init__(self) -> None:
+        name = type(self).__name__
+        check_choice(name, "activation", self.activation, tuple(ACTIVATIONS))
+        check_int(name, "depth", self.depth, 1)
+        check_int(name, "width", self.width, 1)
+        check_float(name, "alpha", self.alpha, minimum=0.0, strict=True)
+        check_float(name, "bias_scale", self.bias_scale, minimum=0.0, strict=False)
+        check_float(name, "prefactor", self.prefactor, minimum=0.0, strict=True)
+        check_choice(name, "weight_dist", self.weight_dist, WEIGHT_DISTRIBUTIONS)
+        for flag in ("residual", "layernorm", "gating"):
+            check_bool(name, flag, getattr(self, flag))
+        check_float(name, "ln_gain", self.ln_gain, minimum=0.0, strict=True)
+        check_int(name, "in_dim", self.in_dim, 1)
+
+    def as_dict(self) -> dict[str, object]:
+        """Field name -> value, for results records and cache keys."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class UnbiasedConfig:
+    """The paper's "unbiased" model: random DCT coefficients, a uniform prior over frequencies.
+
+    ``f(x, y) = alpha * sum_j c_j cos(pi j1 (x+1)/2) cos(pi j2 (y+1)/2)``, ``c_j ~ N(0, 1)``.
+    It has no depth; scale (``alpha``) never changes its complexity. Explained in chapter 2.
+    """
+
+    alpha: float = 1.0
+
+    def __post_init__(self) -> None:
+        check_float(type(self).__name__, "alpha", self.alpha, minimum=0.0, strict=True)
+
+    def as_dict(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}

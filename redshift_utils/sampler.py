@@ -1,0 +1,215 @@
+"""Many random networks at once: batched sampling and evaluation (chapters 1 to 3).
+
+Each network draws its parameters from its own seed stream ``(seed, i)``, so a network's
+function never depends on how many networks are sampled or how they are chunked. The
+forward pass evaluates a whole chunk of networks with one batched matrix product per layer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from redshift_utils.activations import ACTIVATIONS, INPLACE_ACTIVATIONS
+from redshift_utils.configs import MLPConfig, UnbiasedConfig, check_int
+from redshift_utils.grids import grid, grid_axis
+
+CHUNK_BYTES = 2**30  # parameters + activations of one chunk stay under about 1 GB
+
+
+@dataclass(frozen=True)
+class LayerParams:
+    """One layer of a batch of networks, leading dimension = network.
+
+    ``weight`` (N, fan_out, fan_in) and ``bias`` (N, fan_out) follow ``torch.nn.Linear``;
+    ``gate_weight``/``gate_bias`` are the gating branch's W', b' (None without gating).
+    """
+
+    weight: torch.Tensor
+    bias: torch.Tensor
+    gate_weight: torch.Tensor | None = None
+    gate_bias: torch.Tensor | None = None
+
+
+def _check_seed(seed: int) -> None:
+    check_int("sample", "seed", seed, 0)
+
+
+def network_generator(seed: int, index: int) -> torch.Generator:
+    """The private random stream of network ``index`` under ``seed`` (SeedSequence-mixed)."""
+    state = np.random.SeedSequence([seed, index]).generate_state(1, dtype=np.uint64)[0]
+    return torch.Generator().manual_seed(int(state))
+
+
+def _unit_draw(shape: tuple[int, ...], dist: str, gen: torch.Generator) -> torch.Tensor:
+    """Draws with the variance of U(-1, 1) (1/3): ``s * draw`` has the variance of U(-s, s)."""
+    if dist == "uniform":
+        return torch.rand(shape, generator=gen).mul_(2.0).sub_(1.0)
+    normal = torch.randn(shape, generator=gen)
+    if dist == "normal":
+        return normal.mul_(1.0 / math.sqrt(3.0))
+    # Student-t with 3 degrees of freedom (variance 3), rescaled to variance 1/3.
+    chi2 = torch.randn((3, *shape), generator=gen).square_().sum(0)
+    return normal.div_(torch.sqrt(chi2 / 3.0)).mul_(1.0 / 3.0)
+
+
+def _layer_shapes(config: MLPConfig) -> list[tuple[int, int]]:
+    sizes = [config.in_dim] + [config.width] * config.depth + [1]
+    return list(zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def _sample_networks(config: MLPConfig, indices: range, seed: int) -> list[LayerParams]:
+    """Parameters of networks ``indices``, each from its own stream, stacked on dim 0."""
+    shapes = _layer_shapes(config)
+    hidden = len(shapes) - 1
+    count = len(indices)
+    weights = [torch.empty(count, out, inp) for inp, out in shapes]
+    biases = [torch.empty(count, out) for _, out in shapes]
+    gates_w = [torch.empty(count, out, inp) for inp, out in shapes[:hidden]] if config.gating else []
+    gates_b = [torch.empty(count, out) for _, out in shapes[:hidden]] if config.gating else []
+    for row, index in enumerate(indices):
+        gen = network_generator(seed, index)
+        for layer, (inp, out) in enumerate(shapes):
+            weights[layer][row] = _unit_draw((out, inp), config.weight_dist, gen)
+            biases[layer][row] = _unit_draw((out,), config.weight_dist, gen)
+            if config.gating and layer < hidden:
+                gates_w[layer][row] = _unit_draw((out, inp), config.weight_dist, gen)
+                gates_b[layer][row] = _unit_draw((out,), config.weight_dist, gen)
+    params = []
+    for layer, (inp, out) in enumerate(shapes):
+        bound = config.alpha * math.sqrt(6.0 / (inp + out))
+        gated = config.gating and layer < hidden
+        params.append(
+            LayerParams(
+                weight=weights[layer].mul_(bound),
+                bias=biases[layer].mul_(config.bias_scale),
+                gate_weight=gates_w[layer].mul_(bound) if gated else None,
+                gate_bias=gates_b[layer].mul_(config.bias_scale) if gated else None,
+            )
+        )
+    return params
+
+
+def sample_mlp_params(config: MLPConfig, n_networks: int, *, seed: int = 0) -> list[LayerParams]:
+    """Parameters of ``n_networks`` random MLPs: ``depth`` hidden layers, then the output layer.
+
+    Weights ``U(-s, s)``, ``s = alpha sqrt(6 / (fan_in + fan_out))``; biases
+    ``U(-bias_scale, bias_scale)`` (or the normal / Student-t draws of the same variance).
+    ``prefactor`` is not folded in: it is applied by ``mlp_forward``. Use this to export
+    weights (e.g. to the browser explorer); ``sample_functions`` is the memory-safe path.
+    Explained in chapter 2 (``notebooks/02_activations.md``).
+    """
+    if not isinstance(config, MLPConfig):
+        raise ValueError(f"config must be an MLPConfig, got {type(config).__name__}")
+    check_int("sample_mlp_params", "n_networks", n_networks, 1)
+    _check_seed(seed)
+    return _sample_networks(config, range(n_networks), seed)
+
+
+def _linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, scale: float) -> torch.Tensor:
+    """``scale * (h W^T + b)`` for a batch of networks; h is (B, P, in)."""
+    if scale != 1.0:
+        weight, bias = weight * scale, bias * scale
+    return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+
+
+def mlp_forward(config: MLPConfig, params: list[LayerParams], x: torch.Tensor) -> torch.Tensor:
+    """Evaluate a batch of networks at points ``x`` (points, in_dim) -> (n_networks, points).
+
+    Implements DESIGN.md's layer-by-layer definition with one batched matrix product per
+    layer. Explained in chapter 2 (``notebooks/02_activations.md``).
+    """
+    if not isinstance(config, MLPConfig):
+        raise ValueError(f"config must be an MLPConfig, got {type(config).__name__}")
+    if len(params) != config.depth + 1:
+        raise ValueError(f"params must hold depth + 1 = {config.depth + 1} layers, got {len(params)}")
+    first = params[0].weight
+    if x.ndim != 2 or x.shape[1] != config.in_dim:
+        raise ValueError(f"x must have shape (points, in_dim={config.in_dim}), got {tuple(x.shape)}")
+    x = x.to(device=first.device, dtype=first.dtype)
+    h = x.unsqueeze(0).expand(first.shape[0], -1, -1)
+    activation = ACTIVATIONS[config.activation]
+    inplace = INPLACE_ACTIVATIONS.get(config.activation, activation)
+    scale = float(config.prefactor)
+    for layer in params[:-1]:
+        z = _linear(h, layer.weight, layer.bias, scale)
+        if config.layernorm:
+            z = F.layer_norm(z, (z.shape[-1],), eps=1e-5)
+            if config.ln_gain != 1.0:
+                z.mul_(config.ln_gain)
+        if config.gating:
+            gate = _linear(h, layer.gate_weight, layer.gate_bias, scale).sigmoid_()
+            a = activation(z).mul_(gate)
+            del gate
+        else:
+            a = activation(z) if config.residual else inplace(z)
+        h = z.add_(a) if config.residual else a
+        del z, a
+    out = params[-1]
+    return torch.baddbmm(out.bias.unsqueeze(1), h, out.weight.transpose(1, 2)).squeeze(-1)
+
+
+def _chunk_size(config: MLPConfig, points: int) -> int:
+    """Networks per chunk so that parameters plus live activations stay under CHUNK_BYTES."""
+    n_params = sum(out * (inp + 1) for inp, out in _layer_shapes(config))
+    buffers = 2 + int(config.residual) + 2 * int(config.gating) + int(config.layernorm)
+    if config.gating:
+        n_params *= 2
+    per_network = 4 * (n_params + buffers * points * config.width)
+    return max(1, CHUNK_BYTES // per_network)
+
+
+def _unbiased_functions(config: UnbiasedConfig, n_networks: int, n: int, seed: int) -> torch.Tensor:
+    x = grid_axis(n)
+    j = torch.arange(n, dtype=torch.float64)
+    basis = torch.cos(math.pi * (x[:, None] + 1.0) / 2.0 * j[None, :]).to(torch.float32)
+    coeffs = torch.empty(n_networks, n, n)
+    for index in range(n_networks):
+        coeffs[index] = torch.randn((n, n), generator=network_generator(seed, index))
+    return (basis @ coeffs @ basis.T).mul_(config.alpha)
+
+
+@torch.inference_mode()
+def sample_functions(
+    config: MLPConfig | UnbiasedConfig,
+    n_networks: int,
+    *,
+    n: int = 64,
+    seed: int = 0,
+    chunk_size: int | None = None,
+    device: str | torch.device = "cpu",
+) -> torch.Tensor:
+    """Functions of ``n_networks`` random networks on the n x n grid: (n_networks, n, n) float32.
+
+    ``[k, i, j] = f_k(x_i, y_j)``. Networks are drawn on the CPU from their own streams
+    (so results do not depend on ``n_networks`` or ``chunk_size``) and evaluated in chunks
+    that keep memory near 1 GB; ``device="cuda"`` evaluates on a GPU. Explained in chapter 1.
+    """
+    check_int("sample_functions", "n_networks", n_networks, 1)
+    check_int("sample_functions", "n", n, 2)
+    _check_seed(seed)
+    if isinstance(config, UnbiasedConfig):
+        return _unbiased_functions(config, n_networks, n, seed)
+    if not isinstance(config, MLPConfig):
+        raise ValueError(f"config must be an MLPConfig or UnbiasedConfig, got {type(config).__name__}")
+    points = grid(n).to(torch.float32)
+    if chunk_size is None:
+        chunk_size = _chunk_size(config, n * n)
+    check_int("sample_functions", "chunk_size", chunk_size, 1)
+    out = torch.empty(n_networks, n * n)
+    for start in range(0, n_networks, chunk_size):
+        indices = range(start, min(start + chunk_size, n_networks))
+        params = _sample_networks(config, indices, seed)
+        if torch.device(device).type != "cpu":
+            params = [_to_device(layer, device) for layer in params]
+        out[start : indices.stop] = mlp_forward(config, params, points).cpu()
+    return out.reshape(n_networks, n, n)
+
+
+def _to_device(layer: LayerParams, device: str | torch.device) -> LayerParams:
+    move = lambda t: None if t is None else t.to(device)  # noqa: E731
+    return LayerParams(move(layer.weight), move(layer.bias), move(layer.gate_weight), move(layer.gate_bias))
