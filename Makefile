@@ -13,6 +13,8 @@ $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip check
+	@# Make redshift_utils importable from any folder (myst-nb runs chapters inside notebooks/).
+	$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'redshift-book.pth').write_text('$(CURDIR)\n')"
 	@touch $(STAMP)
 
 test: $(STAMP)

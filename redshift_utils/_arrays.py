@@ -17,8 +17,7 @@ def as_square_batch(values: Any, name: str = "values") -> tuple[np.ndarray, bool
         array = np.asarray(values, dtype=np.float64)
     else:
         raise ValueError(
-            f"{name} must be a torch.Tensor or numpy.ndarray of shape (..., n, n), "
-            f"got {type(values).__name__}"
+            f"{name} must be a torch.Tensor or numpy.ndarray of shape (..., n, n), got {type(values).__name__}"
         )
     if array.ndim < 2:
         raise ValueError(f"{name} must be at least 2-D with shape (..., n, n), got shape {array.shape}")

@@ -142,9 +142,10 @@ def mlp_forward(config: MLPConfig, params: list[LayerParams], x: torch.Tensor) -
             if config.ln_gain != 1.0:
                 z.mul_(config.ln_gain)
         if config.gating:
-            gate = _linear(h, layer.gate_weight, layer.gate_bias, scale).sigmoid_()
-            a = activation(z).mul_(gate)
-            del gate
+            # Multiply into the fresh gate buffer: activation(z) may be z itself (identity),
+            # which must stay intact for the residual skip.
+            a = _linear(h, layer.gate_weight, layer.gate_bias, scale).sigmoid_()
+            a.mul_(activation(z))
         else:
             a = activation(z) if config.residual else inplace(z)
         h = z.add_(a) if config.residual else a

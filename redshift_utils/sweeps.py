@@ -1,0 +1,106 @@
+"""Measure many architectures at once: the sweep behind every heatmap and curve (chapters 1-3).
+
+A sweep samples ``n_networks`` random functions per configuration, scores each with the
+three measures, and returns tidy records (DESIGN.md's results contract) plus the raw
+per-network scores and a few example functions for figures. Results are cached by
+configurations + sizes + seed + library source hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from redshift_utils.cache import cached
+from redshift_utils.configs import MLPConfig, UnbiasedConfig
+from redshift_utils.fourier import fourier_complexity
+from redshift_utils.lempel_ziv import lz_complexity
+from redshift_utils.polynomial import chebyshev_complexity
+from redshift_utils.sampler import sample_functions
+
+MEASURES = {
+    "fourier": fourier_complexity,
+    "chebyshev": chebyshev_complexity,
+    "lz": lz_complexity,
+}
+
+
+def measure_all(functions: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
+    """The three normalised measures of a batch (N, n, n): name -> (N,) float64 numpy."""
+    array = functions.numpy() if isinstance(functions, torch.Tensor) else np.asarray(functions)
+    return {name: np.asarray(measure(array)) for name, measure in MEASURES.items()}
+
+
+def summarize(scores: dict[str, np.ndarray]) -> dict[str, float]:
+    """Per measure: mean, std, quartiles; plus ``n`` (networks)."""
+    row: dict[str, float] = {}
+    for name, values in scores.items():
+        row[f"{name}_mean"] = float(np.mean(values))
+        row[f"{name}_std"] = float(np.std(values, ddof=1)) if values.size > 1 else 0.0
+        row[f"{name}_q25"] = float(np.quantile(values, 0.25))
+        row[f"{name}_q75"] = float(np.quantile(values, 0.75))
+    row["n"] = int(next(iter(scores.values())).size)
+    return row
+
+
+def config_record(config: MLPConfig | UnbiasedConfig) -> dict[str, object]:
+    """Config fields for a tidy record, with ``model`` = "mlp" or "unbiased"."""
+    model = "unbiased" if isinstance(config, UnbiasedConfig) else "mlp"
+    return {"model": model, **config.as_dict()}
+
+
+@dataclass
+class SweepResult:
+    """``records[c]`` summarises config c; ``scores[measure][c]`` holds its per-network scores."""
+
+    configs: list[MLPConfig | UnbiasedConfig]
+    records: list[dict[str, object]]
+    scores: dict[str, np.ndarray]
+    examples: np.ndarray  # (n_configs, n_examples, n, n) float32
+
+
+def run_sweep(
+    configs: list[MLPConfig | UnbiasedConfig],
+    n_networks: int,
+    *,
+    n: int = 64,
+    seed: int = 0,
+    n_examples: int = 0,
+    cache_name: str = "sweep",
+    desc: str = "sweep",
+) -> SweepResult:
+    """Sample and score every configuration; cached, with a progress bar.
+
+    Every configuration uses the same seed, so network i of two configurations shares its
+    random stream (common random numbers: differences between configurations are less noisy).
+    """
+    configs = list(configs)
+    key = {
+        "configs": [config_record(c) for c in configs],
+        "n_networks": n_networks,
+        "n": n,
+        "seed": seed,
+        "n_examples": n_examples,
+    }
+
+    def compute() -> SweepResult:
+        records, examples = [], []
+        scores: dict[str, list[np.ndarray]] = {name: [] for name in MEASURES}
+        for config in tqdm(configs, desc=desc, leave=False):
+            functions = sample_functions(config, n_networks, n=n, seed=seed)
+            measured = measure_all(functions)
+            for name, values in measured.items():
+                scores[name].append(values)
+            records.append({**config_record(config), **summarize(measured)})
+            examples.append(functions[:n_examples].numpy())
+        return SweepResult(
+            configs=configs,
+            records=records,
+            scores={name: np.stack(values) for name, values in scores.items()},
+            examples=np.stack(examples) if configs else np.empty((0, 0, n, n), np.float32),
+        )
+
+    return cached(cache_name, key, compute)

@@ -1,0 +1,391 @@
+"""Unit tests of the batched random-network sampler (DESIGN.md "Random MLPs, layer by layer").
+
+The most important test here is ``test_mlp_forward_matches_reference``: a per-network,
+layer-by-layer ``torch.nn.Linear`` transcription of DESIGN.md's definition, written
+independently of the library, evaluated in float64 for every combination of flags.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+import torch
+import torch.nn.functional as F
+
+import redshift_utils as ru
+
+
+def reference_network(config: ru.MLPConfig, params: list, index: int, x: torch.Tensor) -> torch.Tensor:
+    """DESIGN.md's definition for network ``index``, one nn.Linear per layer, no batching tricks."""
+    phi = {
+        "relu": lambda t: torch.clamp(t, min=0.0),
+        "gelu": lambda t: 0.5 * t * (1.0 + torch.erf(t / math.sqrt(2.0))),
+        "swish": lambda t: t * torch.sigmoid(t),
+        "selu": lambda t: 1.0507009873554805
+        * torch.where(t > 0, t, 1.6732632423543772 * (torch.exp(t) - 1.0)),
+        "tanh": torch.tanh,
+        "gaussian": lambda t: torch.exp(-(t**2)),
+        "sin": torch.sin,
+        "sigmoid": torch.sigmoid,
+        "identity": lambda t: t,
+    }[config.activation]
+
+    def linear(weight, bias):
+        layer = torch.nn.Linear(weight.shape[2], weight.shape[1], dtype=torch.float64)
+        with torch.no_grad():
+            layer.weight.copy_(weight[index])
+            layer.bias.copy_(bias[index])
+        return layer
+
+    p = config.prefactor
+    h = x.to(torch.float64)
+    with torch.no_grad():
+        for layer in params[:-1]:
+            z = p * linear(layer.weight, layer.bias)(h)
+            if config.layernorm:
+                mean = z.mean(dim=-1, keepdim=True)
+                var = ((z - mean) ** 2).mean(dim=-1, keepdim=True)
+                z = config.ln_gain * (z - mean) / torch.sqrt(var + 1e-5)
+            a = phi(z)
+            if config.gating:
+                a = a * torch.sigmoid(p * linear(layer.gate_weight, layer.gate_bias)(h))
+            h = z + a if config.residual else a
+        out = linear(params[-1].weight, params[-1].bias)(h)
+    return out[:, 0]
+
+
+def to_float64(params: list) -> list:
+    move = lambda t: None if t is None else t.to(torch.float64)  # noqa: E731
+    return [ru.LayerParams(*(move(t) for t in (p.weight, p.bias, p.gate_weight, p.gate_bias))) for p in params]
+
+
+FLAGS = list(itertools.product([False, True], repeat=3))
+
+
+@pytest.mark.parametrize("activation", sorted(ru.ACTIVATIONS))
+@pytest.mark.parametrize(("residual", "layernorm", "gating"), FLAGS)
+def test_mlp_forward_matches_reference(activation, residual, layernorm, gating):
+    config = ru.MLPConfig(
+        activation=activation,
+        depth=3,
+        width=12,
+        alpha=1.3,
+        bias_scale=0.7,
+        prefactor=1.7,
+        residual=residual,
+        layernorm=layernorm,
+        ln_gain=2.3,
+        gating=gating,
+    )
+    params = to_float64(ru.sample_mlp_params(config, 4, seed=3))
+    x = ru.grid(7)
+    out = ru.mlp_forward(config, params, x)
+    assert out.shape == (4, 49) and out.dtype == torch.float64
+    for index in range(4):
+        expected = reference_network(config, params, index, x)
+        torch.testing.assert_close(out[index], expected, rtol=1e-10, atol=1e-10)
+    # The float32 path (what sample_functions uses) agrees to float32 accuracy.
+    out32 = ru.mlp_forward(config, ru.sample_mlp_params(config, 4, seed=3), x.float())
+    assert out32.dtype == torch.float32
+    torch.testing.assert_close(out32.double(), out, rtol=1e-4, atol=1e-4)
+
+
+def test_mlp_forward_does_not_modify_its_inputs():
+    config = ru.MLPConfig(activation="identity", residual=True, gating=True, prefactor=2.0, width=8)
+    params = ru.sample_mlp_params(config, 3)
+    copies = [[t.clone() for t in (p.weight, p.bias, p.gate_weight, p.gate_bias) if t is not None] for p in params]
+    x = ru.grid(5).float()
+    x_copy = x.clone()
+    first = ru.mlp_forward(config, params, x)
+    torch.testing.assert_close(ru.mlp_forward(config, params, x), first, rtol=0, atol=0)
+    assert torch.equal(x, x_copy)
+    for p, saved in zip(params, copies, strict=True):
+        current = [t for t in (p.weight, p.bias, p.gate_weight, p.gate_bias) if t is not None]
+        assert all(torch.equal(a, b) for a, b in zip(current, saved, strict=True))
+
+
+@pytest.mark.parametrize("config", [ru.MLPConfig(), ru.MLPConfig(activation="sin", gating=True, depth=2)])
+def test_sample_functions_is_mlp_forward_on_the_ij_grid(config):
+    n = 9
+    functions = ru.sample_functions(config, 3, n=n, seed=5)
+    params = ru.sample_mlp_params(config, 3, seed=5)
+    direct = ru.mlp_forward(config, params, ru.grid(n).float()).reshape(3, n, n)
+    torch.testing.assert_close(functions, direct, rtol=1e-6, atol=1e-6)
+    # [k, i, j] = f_k(x_i, y_j): evaluate one off-diagonal point by hand.
+    xs = ru.grid_axis(n)
+    point = torch.tensor([[xs[2], xs[6]]])
+    value = reference_network(config, to_float64(params), 1, point)
+    assert functions[1, 2, 6].item() == pytest.approx(value.item(), rel=1e-5, abs=1e-6)
+
+
+# ------------------------------------------------------------------------- shapes, determinism
+
+
+@pytest.mark.parametrize("n", [2, 16])
+def test_sample_functions_shapes_and_dtype(n):
+    f = ru.sample_functions(ru.MLPConfig(width=8), 5, n=n)
+    assert f.shape == (5, n, n) and f.dtype == torch.float32
+    assert torch.isfinite(f).all()
+    u = ru.sample_functions(ru.UnbiasedConfig(), 4, n=n)
+    assert u.shape == (4, n, n) and u.dtype == torch.float32
+
+
+def test_sample_functions_default_grid_is_64():
+    assert ru.sample_functions(ru.MLPConfig(width=4, depth=1), 2).shape == (2, 64, 64)
+
+
+def test_sample_mlp_params_shapes():
+    config = ru.MLPConfig(depth=3, width=10, in_dim=3, gating=True)
+    params = ru.sample_mlp_params(config, 6)
+    assert len(params) == 4
+    sizes = [3, 10, 10, 10, 1]
+    for layer, p in enumerate(params):
+        assert p.weight.shape == (6, sizes[layer + 1], sizes[layer])
+        assert p.bias.shape == (6, sizes[layer + 1])
+        assert p.weight.dtype == torch.float32
+        if layer < 3:
+            assert p.gate_weight.shape == p.weight.shape and p.gate_bias.shape == p.bias.shape
+        else:  # the output layer has no gate
+            assert p.gate_weight is None and p.gate_bias is None
+    plain = ru.sample_mlp_params(ru.MLPConfig(depth=2, width=5), 2)
+    assert all(p.gate_weight is None and p.gate_bias is None for p in plain)
+    out = ru.mlp_forward(config, params, torch.rand(11, 3) * 2 - 1)
+    assert out.shape == (6, 11)
+
+
+@pytest.mark.parametrize(
+    "config", [ru.MLPConfig(), ru.MLPConfig(activation="tanh", weight_dist="student_t"), ru.UnbiasedConfig(2.0)]
+)
+def test_same_seed_same_bits_different_seed_different(config):
+    a = ru.sample_functions(config, 6, n=16, seed=11)
+    b = ru.sample_functions(config, 6, n=16, seed=11)
+    assert torch.equal(a, b)
+    c = ru.sample_functions(config, 6, n=16, seed=12)
+    assert not torch.isclose(a, c).all(dim=(1, 2)).any()  # every network differs
+    # Networks within one draw differ from one another.
+    assert not torch.equal(a[0], a[1])
+
+
+def test_params_of_network_i_do_not_depend_on_n_networks():
+    config = ru.MLPConfig(width=16, gating=True, weight_dist="normal")
+    few = ru.sample_mlp_params(config, 5, seed=2)
+    many = ru.sample_mlp_params(config, 50, seed=2)
+    for p_few, p_many in zip(few, many, strict=True):
+        assert torch.equal(p_few.weight, p_many.weight[:5])
+        assert torch.equal(p_few.bias, p_many.bias[:5])
+        assert torch.equal(p_few.gate_weight, p_many.gate_weight[:5])
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        ru.MLPConfig(width=32),
+        ru.MLPConfig(activation="sin", width=16, residual=True, layernorm=True, ln_gain=3.0, prefactor=2.0),
+        ru.MLPConfig(activation="gelu", width=16, gating=True, residual=True),
+    ],
+)
+def test_network_i_independent_of_n_networks_and_chunk_size(config):
+    n = 16
+    reference = ru.sample_functions(config, 5, n=n, seed=7)
+    many = ru.sample_functions(config, 50, n=n, seed=7)
+    torch.testing.assert_close(many[:5], reference, rtol=1e-6, atol=1e-6)
+    for chunk_size in (1, 3, None):
+        chunked = ru.sample_functions(config, 50, n=n, seed=7, chunk_size=chunk_size)
+        torch.testing.assert_close(chunked, many, rtol=1e-6, atol=1e-6)
+
+
+def test_unbiased_network_i_independent_of_n_networks():
+    few = ru.sample_functions(ru.UnbiasedConfig(), 3, n=16, seed=4)
+    many = ru.sample_functions(ru.UnbiasedConfig(), 20, n=16, seed=4)
+    torch.testing.assert_close(many[:3], few, rtol=1e-6, atol=1e-5)
+
+
+# ------------------------------------------------------------------------------ initialisation
+
+
+def pooled(params: list, layer: int, field: str) -> np.ndarray:
+    return getattr(params[layer], field).reshape(-1).double().numpy()
+
+
+def test_uniform_init_bounds():
+    alpha, bias_scale, width = 2.5, 0.3, 64
+    config = ru.MLPConfig(depth=2, width=width, alpha=alpha, bias_scale=bias_scale, prefactor=4.0)
+    params = ru.sample_mlp_params(config, 8)
+    sizes = [2, width, width, 1]
+    for layer in range(3):
+        bound = alpha * math.sqrt(6.0 / (sizes[layer] + sizes[layer + 1]))
+        w = pooled(params, layer, "weight")
+        b = pooled(params, layer, "bias")
+        assert np.abs(w).max() <= bound * (1 + 1e-6)
+        assert np.abs(b).max() <= bias_scale * (1 + 1e-6)
+        if w.size > 5000:  # enough draws to reach close to the bound, and to check the law
+            assert np.abs(w).max() > 0.99 * bound
+            assert scipy.stats.kstest(w / bound, scipy.stats.uniform(-1, 2).cdf).pvalue > 1e-3
+        if b.size > 500:
+            assert np.abs(b).max() > 0.95 * bias_scale
+    # prefactor is applied in the forward pass, never folded into the parameters.
+    plain = ru.sample_mlp_params(ru.MLPConfig(depth=2, width=width, alpha=alpha, bias_scale=bias_scale), 8)
+    assert all(torch.equal(p.weight, q.weight) for p, q in zip(params, plain, strict=True))
+
+
+def test_bias_scale_zero_gives_zero_biases():
+    params = ru.sample_mlp_params(ru.MLPConfig(bias_scale=0.0, gating=True), 3)
+    assert all(torch.count_nonzero(p.bias) == 0 for p in params)
+    assert all(torch.count_nonzero(p.gate_bias) == 0 for p in params[:-1])
+
+
+@pytest.mark.parametrize(
+    ("dist", "law"),
+    [
+        ("uniform", scipy.stats.uniform(-1, 2)),
+        ("normal", scipy.stats.norm(0, 1 / math.sqrt(3))),
+        # t with 3 degrees of freedom has variance 3: scaled by 1/3 to variance 1/3.
+        ("student_t", scipy.stats.t(df=3, scale=1 / 3)),
+    ],
+)
+def test_weight_distributions_have_uniform_variance(dist, law):
+    """All three laws have the variance of U(-s, s), s^2/3 (and biases of U(-b, b), b^2/3)."""
+    alpha, bias_scale, width = 0.8, 2.0, 256
+    config = ru.MLPConfig(depth=2, width=width, alpha=alpha, bias_scale=bias_scale, weight_dist=dist)
+    params = ru.sample_mlp_params(config, 4)
+    bound = alpha * math.sqrt(6.0 / (2 * width))
+    w = pooled(params, 1, "weight") / bound  # hidden-to-hidden layer: 4 * 256 * 256 draws
+    assert scipy.stats.kstest(w, law.cdf).statistic < 0.005
+    assert abs(w.mean()) < 0.01
+    # Heavy tails (student_t has no fourth moment) make the sample variance noisy: 10% is safe.
+    assert np.var(w) == pytest.approx(1 / 3, rel=0.02 if dist != "student_t" else 0.1)
+    b = np.concatenate([pooled(params, layer, "bias") for layer in range(2)]) / bias_scale
+    assert scipy.stats.kstest(b, law.cdf).pvalue > 1e-4
+    first = pooled(params, 0, "weight") / (alpha * math.sqrt(6.0 / (2 + width)))
+    assert scipy.stats.kstest(first, law.cdf).pvalue > 1e-4
+
+
+# ----------------------------------------------------------------------------- scale behaviour
+
+
+def test_relu_prefactor_positive_homogeneity():
+    """prefactor scales W and b of each hidden layer; ReLU is positively homogeneous, so the
+    last hidden layer scales by p^depth and the (unscaled) output layer gives
+    out(p) - b_out = p^depth (out(1) - b_out)."""
+    depth, p = 3, 2.5
+    base = ru.MLPConfig(depth=depth, width=16)
+    params = to_float64(ru.sample_mlp_params(base, 4, seed=1))
+    x = ru.grid(8)
+    b_out = params[-1].bias  # (N, 1)
+    out1 = ru.mlp_forward(base, params, x) - b_out
+    outp = ru.mlp_forward(ru.MLPConfig(depth=depth, width=16, prefactor=p), params, x) - b_out
+    torch.testing.assert_close(outp, p**depth * out1, rtol=1e-10, atol=1e-10)
+
+
+def test_relu_alpha_scales_weights_only():
+    """With zero biases a ReLU network is homogeneous in all its weights: alpha^(depth+1)."""
+    depth, alpha = 2, 1.7
+    f1 = ru.sample_functions(ru.MLPConfig(depth=depth, width=16, bias_scale=0.0), 3, n=8)
+    fa = ru.sample_functions(ru.MLPConfig(depth=depth, width=16, bias_scale=0.0, alpha=alpha), 3, n=8)
+    torch.testing.assert_close(fa, alpha ** (depth + 1) * f1, rtol=1e-5, atol=1e-6)
+
+
+def test_layernorm_removes_prefactor():
+    config = dict(activation="tanh", depth=3, width=32, layernorm=True, ln_gain=1.5)
+    f1 = ru.sample_functions(ru.MLPConfig(**config), 3, n=8)
+    f9 = ru.sample_functions(ru.MLPConfig(**config, prefactor=9.0), 3, n=8)
+    torch.testing.assert_close(f9, f1, rtol=1e-3, atol=1e-3)
+    # ...while ln_gain does change the function.
+    g = ru.sample_functions(ru.MLPConfig(**{**config, "ln_gain": 4.0}), 3, n=8)
+    assert not torch.allclose(g, f1, atol=1e-2)
+
+
+@pytest.mark.parametrize("alpha", [1e-3, 1.0, 1e3])
+def test_unbiased_model_scores_one_at_any_alpha(alpha):
+    f = ru.sample_functions(ru.UnbiasedConfig(alpha=alpha), 8, n=32)
+    scores = ru.fourier_complexity(f)
+    assert abs(float(scores.mean()) - 1.0) < 0.03
+    assert abs(float(ru.lz_complexity(f).mean()) - 1.0) < 0.1
+
+
+def test_unbiased_model_is_alpha_times_random_dct():
+    f1 = ru.sample_functions(ru.UnbiasedConfig(1.0), 2, n=16, seed=9)
+    f3 = ru.sample_functions(ru.UnbiasedConfig(3.0), 2, n=16, seed=9)
+    torch.testing.assert_close(f3, 3.0 * f1, rtol=1e-5, atol=1e-5)
+    # Its orthonormal DCT coefficients are c_j * (n/2) * s-factors: i.i.d. Gaussian up to scale.
+    coeffs = scipy.fft.dctn(f1.double().numpy(), type=2, norm="ortho", axes=(-2, -1))
+    inner = coeffs[:, 1:, 1:] / (16 / 2)  # both indices non-zero: factor sqrt(n/2)^2
+    assert np.std(inner) == pytest.approx(1.0, rel=0.1)
+
+
+def test_core_contrast_relu_stays_simple_tanh_and_sin_do_not():
+    """The paper's core result at small scale: complexity vs. prefactor for three activations."""
+    scores = {}
+    for activation in ("relu", "tanh", "sin"):
+        for prefactor in (1.0, 20.0):
+            config = ru.MLPConfig(activation=activation, depth=3, width=64, prefactor=prefactor)
+            f = ru.sample_functions(config, 16, n=64, seed=0)
+            scores[activation, prefactor] = float(ru.fourier_complexity(f).mean())
+    assert scores["relu", 1.0] < 0.2 and scores["relu", 20.0] < 0.2
+    assert abs(scores["relu", 20.0] - scores["relu", 1.0]) < 0.05
+    assert scores["tanh", 20.0] > 0.3 and scores["tanh", 20.0] > 3 * scores["tanh", 1.0]
+    assert scores["sin", 20.0] > 0.8 and scores["sin", 20.0] > 5 * scores["sin", 1.0]
+
+
+# ---------------------------------------------------------------------------------- bad inputs
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"n_networks": 0}, "n_networks"),
+        ({"n_networks": True}, "n_networks"),
+        ({"n_networks": 2.0}, "n_networks"),
+        ({"n": 1}, "n"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"chunk_size": 0}, "chunk_size"),
+    ],
+)
+def test_sample_functions_rejects_bad_arguments(kwargs, field):
+    args = {"n_networks": 2, "n": 8, **kwargs}
+    n_networks = args.pop("n_networks")
+    with pytest.raises(ValueError, match=field):
+        ru.sample_functions(ru.MLPConfig(width=4), n_networks, **args)
+
+
+def test_wrong_config_types_raise():
+    with pytest.raises(ValueError, match="config"):
+        ru.sample_functions({"activation": "relu"}, 2)
+    with pytest.raises(ValueError, match="config"):
+        ru.sample_mlp_params(ru.UnbiasedConfig(), 2)
+    with pytest.raises(ValueError, match="n_networks"):
+        ru.sample_mlp_params(ru.MLPConfig(), 0)
+    with pytest.raises(ValueError, match="config"):
+        ru.mlp_forward("relu", ru.sample_mlp_params(ru.MLPConfig(), 1), ru.grid(4))
+
+
+def test_mlp_forward_rejects_mismatched_params_and_points():
+    config = ru.MLPConfig(depth=2, width=4)
+    params = ru.sample_mlp_params(config, 2)
+    with pytest.raises(ValueError, match="layers"):
+        ru.mlp_forward(ru.MLPConfig(depth=3, width=4), params, ru.grid(4))
+    with pytest.raises(ValueError, match="in_dim"):
+        ru.mlp_forward(config, params, torch.zeros(10, 3))
+    with pytest.raises(ValueError, match="in_dim"):
+        ru.mlp_forward(config, params, torch.zeros(10))
+
+
+# --------------------------------------------------------------------------------- activations
+
+
+def test_activation_set_and_definitions():
+    assert set(ru.ACTIVATIONS) == {
+        "relu", "gelu", "swish", "selu", "tanh", "gaussian", "sin", "sigmoid", "identity",
+    }  # fmt: skip
+    t = torch.linspace(-4, 4, 101, dtype=torch.float64)
+    act = ru.ACTIVATIONS
+    torch.testing.assert_close(act["gelu"](t), 0.5 * t * (1 + torch.erf(t / math.sqrt(2))))  # exact gelu
+    torch.testing.assert_close(act["gaussian"](t), torch.exp(-(t**2)))
+    torch.testing.assert_close(act["swish"](t), t * torch.sigmoid(t))
+    torch.testing.assert_close(act["selu"](t), F.selu(t))
+    torch.testing.assert_close(act["identity"](t), t)
