@@ -25,8 +25,7 @@ def reference_network(config: ru.MLPConfig, params: list, index: int, x: torch.T
         "relu": lambda t: torch.clamp(t, min=0.0),
         "gelu": lambda t: 0.5 * t * (1.0 + torch.erf(t / math.sqrt(2.0))),
         "swish": lambda t: t * torch.sigmoid(t),
-        "selu": lambda t: 1.0507009873554805
-        * torch.where(t > 0, t, 1.6732632423543772 * (torch.exp(t) - 1.0)),
+        "selu": lambda t: 1.0507009873554805 * torch.where(t > 0, t, 1.6732632423543772 * (torch.exp(t) - 1.0)),
         "tanh": torch.tanh,
         "gaussian": lambda t: torch.exp(-(t**2)),
         "sin": torch.sin,
@@ -177,7 +176,9 @@ def test_params_of_network_i_do_not_depend_on_n_networks():
     for p_few, p_many in zip(few, many, strict=True):
         assert torch.equal(p_few.weight, p_many.weight[:5])
         assert torch.equal(p_few.bias, p_many.bias[:5])
-        assert torch.equal(p_few.gate_weight, p_many.gate_weight[:5])
+        if p_few.gate_weight is not None:
+            assert torch.equal(p_few.gate_weight, p_many.gate_weight[:5])
+            assert torch.equal(p_few.gate_bias, p_many.gate_bias[:5])
 
 
 @pytest.mark.parametrize(
@@ -268,16 +269,35 @@ def test_weight_distributions_have_uniform_variance(dist, law):
 
 
 def test_relu_prefactor_positive_homogeneity():
-    """prefactor scales W and b of each hidden layer; ReLU is positively homogeneous, so the
-    last hidden layer scales by p^depth and the (unscaled) output layer gives
-    out(p) - b_out = p^depth (out(1) - b_out)."""
-    depth, p = 3, 2.5
-    base = ru.MLPConfig(depth=depth, width=16)
-    params = to_float64(ru.sample_mlp_params(base, 4, seed=1))
+    """prefactor scales W and b of each hidden layer and ReLU is positively homogeneous.
+
+    One hidden layer: out(p) - b_out = p (out(1) - b_out). Deeper, the hidden state of layer
+    l is p^l times that of the prefactor-1 network whose layer-l bias is divided by p^(l-1)
+    (because p W (p^(l-1) g) + p b = p^l (W g + p^(1-l) b)); the output layer is unscaled.
+    """
+    p = 2.5
     x = ru.grid(8)
+    shallow = ru.MLPConfig(depth=1, width=16)
+    params = to_float64(ru.sample_mlp_params(shallow, 4, seed=1))
     b_out = params[-1].bias  # (N, 1)
-    out1 = ru.mlp_forward(base, params, x) - b_out
+    out1 = ru.mlp_forward(shallow, params, x) - b_out
+    outp = ru.mlp_forward(ru.MLPConfig(depth=1, width=16, prefactor=p), params, x) - b_out
+    torch.testing.assert_close(outp, p * out1, rtol=1e-10, atol=1e-10)
+
+    depth = 3
+    deep = ru.MLPConfig(depth=depth, width=16)
+    params = to_float64(ru.sample_mlp_params(deep, 4, seed=1))
+    b_out = params[-1].bias
     outp = ru.mlp_forward(ru.MLPConfig(depth=depth, width=16, prefactor=p), params, x) - b_out
+    rescaled = [
+        ru.LayerParams(q.weight, q.bias * p ** (-layer)) if layer < depth else q for layer, q in enumerate(params)
+    ]
+    out1 = ru.mlp_forward(deep, rescaled, x) - b_out
+    torch.testing.assert_close(outp, p**depth * out1, rtol=1e-10, atol=1e-10)
+    # Without biases the whole network is homogeneous of degree depth in p.
+    unbiased = [ru.LayerParams(q.weight, torch.zeros_like(q.bias)) for q in params]
+    out1 = ru.mlp_forward(deep, unbiased, x)
+    outp = ru.mlp_forward(ru.MLPConfig(depth=depth, width=16, prefactor=p), unbiased, x)
     torch.testing.assert_close(outp, p**depth * out1, rtol=1e-10, atol=1e-10)
 
 
