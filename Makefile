@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test bench lint venv clean
+.PHONY: test book goldens bench lint venv clean
 
 venv: $(STAMP)
 
@@ -17,15 +17,27 @@ $(STAMP): requirements.txt
 	$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'redshift-book.pth').write_text('$(CURDIR)\n')"
 	@touch $(STAMP)
 
+# Unit tests, every chapter at the smoke preset (papermill), nbval against tests/golden/, and a
+# smoke build of the whole book with -W. Progress bars are off so outputs compare cleanly.
 test: $(STAMP)
 	$(PY) -m ruff check redshift_utils tests benchmarks
-	$(PY) -m pytest -q
+	TQDM_DISABLE=1 $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+
+# The published site: every chapter executed at the `book` preset (REDSHIFT_PRESET=paper for
+# the paper's scale), HTML in _build/html (other presets: _build/<preset>/_build/html).
+book: $(STAMP)
+	$(PY) -m redshift_utils book --preset $${REDSHIFT_PRESET:-book}
+
+# Re-execute every chapter at the smoke preset into tests/golden/ (after changing a chapter).
+goldens: $(STAMP)
+	$(PY) tests/make_goldens.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check redshift_utils tests benchmarks
 
 bench: $(STAMP)
-	$(PY) benchmarks/run_benchmarks.py
+	@set -e; for script in benchmarks/run_benchmarks.py benchmarks/bench_*.py; do \
+		if [ -f "$$script" ]; then echo "== $$script"; $(PY) "$$script"; fi; done
 
 clean:
 	rm -rf _build

@@ -1,0 +1,155 @@
+"""Every chapter executes at the smoke preset, matches its golden, and the book builds offline."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+from notebook_tools import GOLDEN_DIR, chapter_stems, golden_code_cells, source_code_cells
+
+from redshift_utils.parameters import load_spec
+from redshift_utils.paths import BUILD_DIR, NOTEBOOKS_DIR, REPO_ROOT
+from redshift_utils.results import VERDICTS
+
+STEMS = chapter_stems()
+CLAIM_FIELDS = {"id", "claim", "paper", "measured", "ci_low", "ci_high", "verdict", "section"}
+
+
+def test_every_listed_chapter_is_tested():
+    toc = (REPO_ROOT / "_toc.yml").read_text()
+    listed = re.findall(r"file: notebooks/(\S+)", toc)
+    assert listed == ["01_metrics", "02_activations", "03_components", "04_trained_models", "05_transformers"]
+    for stem in listed:
+        text = (NOTEBOOKS_DIR / f"{stem}.md").read_text()
+        if "format_name: myst" in text:  # an executable chapter, not a "coming next" page
+            assert stem in STEMS, f"{stem} is a notebook without a parameter spec"
+
+
+def parameters_cell(stem: str) -> dict[str, object]:
+    notebook = jupytext.read(NOTEBOOKS_DIR / f"{stem}.md")
+    cells = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, f"{stem} must have exactly one cell tagged 'parameters'"
+    values = {}
+    for node in ast.parse(cells[0].source).body:
+        assert isinstance(node, ast.Assign), f"{stem}: the parameters cell holds only assignments"
+        values[node.targets[0].id] = ast.literal_eval(node.value)
+    index = notebook.cells.index(cells[0])
+    follower = notebook.cells[index + 1].source
+    assert f'ru.resolve_parameters("{stem}", globals())' in follower, f"{stem}: validation must follow parameters"
+    return values
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_parameters_cell_matches_spec(stem):
+    values = parameters_cell(stem)
+    spec = load_spec(stem)
+    assert list(values) == spec.names(), f"{stem}: parameters cell and spec list different names"
+    assert values["preset"] is None
+    for param in spec.params:
+        expected = None if param.presets else param.default
+        assert values[param.name] == expected, f"{stem}.{param.name}: cell {values[param.name]!r} != {expected!r}"
+
+
+def check_results_document(document: dict, stem: str, preset: str) -> None:
+    assert set(document) == {"notebook", "preset", "params", "library", "records", "claims"}
+    assert document["notebook"] == stem and document["preset"] == preset
+    assert set(document["library"]) == {"version", "source_hash"}
+    assert isinstance(document["records"], list) and document["records"], f"{stem} wrote no records"
+    assert all(isinstance(r, dict) for r in document["records"])
+    for claim in document["claims"]:
+        assert set(claim) == CLAIM_FIELDS
+        assert claim["verdict"] in VERDICTS
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_chapter_runs_at_smoke_preset_from_the_cli(stem, tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "redshift_utils",
+            "run",
+            f"notebooks/{stem}.md",
+            "--preset",
+            "smoke",
+            "-o",
+            str(tmp_path),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert Path(result.stdout.strip().splitlines()[-1]) == tmp_path / f"{stem}.json"
+    assert (tmp_path / f"{stem}.ipynb").exists()
+    check_results_document(json.loads((tmp_path / f"{stem}.json").read_text()), stem, "smoke")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_golden_code_matches_notebook(stem):
+    golden = GOLDEN_DIR / f"{stem}.ipynb"
+    assert golden.exists(), f"missing golden {golden.name}: run `make goldens`"
+    assert golden_code_cells(golden) == source_code_cells(stem), (
+        f"tests/golden/{stem}.ipynb is stale: its code differs from notebooks/{stem}.md; run `make goldens`"
+    )
+
+
+def test_book_builds_at_smoke_preset_and_is_offline():
+    env = dict(os.environ)
+    result = subprocess.run(
+        [sys.executable, "-m", "redshift_utils", "book", "--preset", "smoke"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    html = BUILD_DIR / "smoke" / "_build" / "html"
+    pages = list(html.rglob("*.html"))
+    for stem in ["01_metrics", "02_activations", "03_components", "04_trained_models", "05_transformers"]:
+        assert (html / "notebooks" / f"{stem}.html").exists()
+    external = re.compile(
+        r"<(?:script|img)\b[^>]*\bsrc=[\"']https?://|<link\b[^>]*\bhref=[\"']https?://[^\"']*[\"'][^>]*stylesheet"
+        r"|<link\b[^>]*stylesheet[^>]*\bhref=[\"']https?://",
+        re.IGNORECASE,
+    )
+    offenders = [str(p.relative_to(html)) for p in pages if external.search(p.read_text(errors="ignore"))]
+    assert not offenders, f"pages load external scripts, stylesheets or images: {offenders}"
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").exists(), "MathJax must be bundled (offline)"
+    for stem in STEMS:
+        page = (html / "notebooks" / f"{stem}.html").read_text()
+        images = re.findall(r"<img[^>]*src=\"([^\"]+)\"", page)
+        assert images, f"{stem}.html shows no figure"
+        for src in images:
+            assert (html / "notebooks" / src).resolve().exists(), f"{stem}.html: missing image {src}"
+    assert (BUILD_DIR / "smoke" / "results").is_dir()
+
+
+def test_misspelt_papermill_parameter_fails_in_the_validation_cell(tmp_path):
+    """Plain papermill only warns about unknown names; the validation cell must refuse them."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = tmp_path / "in.ipynb"
+    jupytext.write(jupytext.read(NOTEBOOKS_DIR / "01_metrics.md"), source, fmt="ipynb")
+    with pytest.raises(PapermillExecutionError) as error:
+        papermill.execute_notebook(
+            str(source),
+            str(tmp_path / "out.ipynb"),
+            parameters={"preset": "smoke", "n_netwroks": 3},
+            kernel_name="python3",
+            cwd=str(NOTEBOOKS_DIR),
+            progress_bar=False,
+        )
+    assert error.value.ename == "ValueError"
+    assert "unknown parameter 'n_netwroks'" in error.value.evalue and "n_networks" in error.value.evalue
+    assert error.value.exec_count <= 3, "the error must come before any computation"
