@@ -99,6 +99,10 @@ def build_book(preset: str) -> int:
         out.mkdir(parents=True, exist_ok=True)
         config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())
         config.setdefault("execute", {})["execute_notebooks"] = "force"
+        # Paths in _config.yml are relative to the config file: anchor them at the repository.
+        extensions = config.get("sphinx", {}).get("local_extensions", {})
+        for name, path in extensions.items():
+            extensions[name] = str(REPO_ROOT / path)
         config_path = out / "_config.yml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=False))
         html = out / "_build" / "html"
