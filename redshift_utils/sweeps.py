@@ -27,6 +27,13 @@ MEASURES = {
     "lz": lz_complexity,
 }
 
+# Variants a sweep computes only on request (``extra_measures``): chapter 1 compares them with
+# the three measures on the same networks without sampling those networks a second time.
+EXTRA_MEASURES = {
+    "legendre": lambda values: chebyshev_complexity(values, basis="legendre"),
+    "fourier_dft": lambda values: fourier_complexity(values, method="dft"),
+}
+
 
 def measure_all(functions: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
     """The three normalised measures of a batch (N, n, n): name -> (N,) float64 numpy."""
@@ -71,13 +78,20 @@ def run_sweep(
     n_examples: int = 0,
     cache_name: str = "sweep",
     desc: str = "sweep",
+    extra_measures: tuple[str, ...] = (),
 ) -> SweepResult:
     """Sample and score every configuration; cached, with a progress bar.
 
     Every configuration uses the same seed, so network i of two configurations shares its
     random stream (common random numbers: differences between configurations are less noisy).
+    ``extra_measures`` names entries of ``EXTRA_MEASURES`` to score as well (chapter 1's
+    Legendre and plain-DFT variants); they appear in ``scores`` and as ``<name>_mean`` etc.
     """
     configs = list(configs)
+    extra_measures = tuple(extra_measures)
+    unknown = [name for name in extra_measures if name not in EXTRA_MEASURES]
+    if unknown:
+        raise ValueError(f"extra_measures must be among {', '.join(EXTRA_MEASURES)}, got {unknown!r}")
     key = {
         "configs": [config_record(c) for c in configs],
         "n_networks": n_networks,
@@ -85,13 +99,17 @@ def run_sweep(
         "seed": seed,
         "n_examples": n_examples,
     }
+    if extra_measures:
+        key["extra_measures"] = list(extra_measures)
 
     def compute() -> SweepResult:
         records, examples = [], []
-        scores: dict[str, list[np.ndarray]] = {name: [] for name in MEASURES}
+        scores: dict[str, list[np.ndarray]] = {name: [] for name in (*MEASURES, *extra_measures)}
         for config in tqdm(configs, desc=desc, leave=False):
             functions = sample_functions(config, n_networks, n=n, seed=seed)
             measured = measure_all(functions)
+            for name in extra_measures:
+                measured[name] = np.asarray(EXTRA_MEASURES[name](functions.numpy()))
             for name, values in measured.items():
                 scores[name].append(values)
             records.append({**config_record(config), **summarize(measured)})

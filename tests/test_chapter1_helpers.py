@@ -1,0 +1,42 @@
+"""run_sweep's extra_measures (chapter 1: Legendre and plain-DFT variants on the sweep's own networks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import redshift_utils as ru
+from redshift_utils.sweeps import EXTRA_MEASURES
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("REDSHIFT_CACHE_DIR", str(tmp_path))
+
+
+CONFIGS = [ru.MLPConfig(activation="tanh", depth=1, width=8), ru.UnbiasedConfig()]
+
+
+def test_extra_measures_score_the_same_networks():
+    result = ru.run_sweep(CONFIGS, 3, n=16, seed=2, n_examples=3, extra_measures=("legendre", "fourier_dft"))
+    for c, config in enumerate(CONFIGS):
+        functions = ru.sample_functions(config, 3, n=16, seed=2).numpy()
+        np.testing.assert_array_equal(result.examples[c], functions)
+        legendre = ru.chebyshev_complexity(functions, basis="legendre")
+        dft = ru.fourier_complexity(functions, method="dft")
+        np.testing.assert_allclose(result.scores["legendre"][c], legendre)
+        np.testing.assert_allclose(result.scores["fourier_dft"][c], dft)
+        assert result.records[c]["legendre_mean"] == pytest.approx(legendre.mean())
+        assert result.records[c]["fourier_dft_std"] == pytest.approx(dft.std(ddof=1))
+
+
+def test_default_sweep_keeps_the_three_measures():
+    result = ru.run_sweep(CONFIGS, 2, n=16)
+    assert set(result.scores) == {"fourier", "chebyshev", "lz"}
+    assert not any(key.startswith("legendre") for key in result.records[0])
+
+
+def test_unknown_extra_measure_is_rejected():
+    with pytest.raises(ValueError, match="extra_measures"):
+        ru.run_sweep(CONFIGS, 2, n=16, extra_measures=("hermite",))
+    assert set(EXTRA_MEASURES) == {"legendre", "fourier_dft"}
