@@ -1,0 +1,250 @@
+"""The live explorer (book/explorer.md, _static/explorer.js) computes what redshift_utils computes.
+
+The browser cannot reproduce torch's random numbers, so the weights are exported instead:
+``ru.sample_mlp_params`` draws a network, it is written as JSON (the page's import format),
+and headless Chromium evaluates it with the page's own JavaScript. Function values, the
+Fourier score and the LZ score must match the library: to rounding against a float64 forward
+pass, and to float32 precision against ``ru.sample_functions`` (what the chapters use).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import statistics
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from browser import Browser, BrowserError, ensure_chromium
+
+import redshift_utils as ru
+from redshift_utils.paths import REPO_ROOT
+
+SCRIPT = REPO_ROOT / "_static" / "explorer.js"
+STYLE = REPO_ROOT / "_static" / "explorer.css"
+N = 64
+
+# Every activation at least once; every flag, a prefactor != 1 and each weight law.
+CONFIGS = {
+    "relu": ru.MLPConfig(),
+    "gelu": ru.MLPConfig(activation="gelu", depth=4, width=32),
+    "tanh_layernorm": ru.MLPConfig(activation="tanh", layernorm=True, ln_gain=2.0),
+    "sin_residual": ru.MLPConfig(activation="sin", residual=True, depth=2, width=48),
+    "swish_gating": ru.MLPConfig(activation="swish", gating=True, width=32),
+    "selu_prefactor": ru.MLPConfig(activation="selu", prefactor=3.0, alpha=0.7, bias_scale=0.5),
+    "gaussian_normal": ru.MLPConfig(activation="gaussian", prefactor=2.0, weight_dist="normal", width=24),
+    "sigmoid_student_t": ru.MLPConfig(activation="sigmoid", weight_dist="student_t", width=16),
+    "identity_all_flags": ru.MLPConfig(activation="identity", residual=True, layernorm=True, gating=True, width=20),
+}
+
+
+def export_network(config: ru.MLPConfig, params: list[ru.LayerParams]) -> dict:
+    """One network's weights in the page's import format (the snippet on book/explorer.md)."""
+    return {
+        "config": config.as_dict(),
+        "layers": [
+            {
+                name: None if getattr(layer, name) is None else getattr(layer, name)[0].tolist()
+                for name in ("weight", "bias", "gate_weight", "gate_bias")
+            }
+            for layer in params
+        ],
+    }
+
+
+def to_float64(params: list[ru.LayerParams]) -> list[ru.LayerParams]:
+    cast = lambda t: None if t is None else t.double()  # noqa: E731
+    return [ru.LayerParams(cast(p.weight), cast(p.bias), cast(p.gate_weight), cast(p.gate_bias)) for p in params]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """A page holding only the explorer: the same script and style files the book serves."""
+    try:
+        executable = ensure_chromium()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    folder = tmp_path_factory.mktemp("explorer")
+    harness = folder / "harness.html"
+    harness.write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="{STYLE.as_uri()}">'
+        f'<script src="{SCRIPT.as_uri()}"></script></head>'
+        '<body><div id="redshift-explorer"></div></body></html>'
+    )
+    with Browser(executable) as browser:
+        tab = browser.page()
+        tab.goto(harness.as_uri())
+        assert tab.evaluate("window.redshiftExplorer.version") == 1
+        yield tab
+        assert not tab.errors(), tab.errors()
+
+
+def js_evaluate(page, network: dict | None, config: dict | None = None, seed: int = 0) -> dict:
+    return page.evaluate(
+        f"window.redshiftExplorer.evaluate({json.dumps(config)}, {json.dumps(network)}, {N}, {seed})",
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_exported_weights_give_the_librarys_function_and_scores(page, name, tmp_path):
+    config = CONFIGS[name]
+    seed = 11 + list(CONFIGS).index(name)
+    params = ru.sample_mlp_params(config, 1, seed=seed)
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(export_network(config, params)))
+    result = js_evaluate(page, json.loads(path.read_text()))
+    ours = np.asarray(result["values"]).reshape(N, N)
+
+    exact = ru.mlp_forward(config, to_float64(params), ru.grid(N)).reshape(N, N).numpy()
+    library = ru.sample_functions(config, 1, n=N, seed=seed)[0].double().numpy()
+    scale = np.abs(exact).max()
+    assert np.abs(library - exact).max() <= 1e-4 * scale, "the float32 library and its float64 forward disagree"
+    # Same weights, both in float64: only summation order differs.
+    assert np.abs(ours - exact).max() <= 1e-10 * scale
+    # Against the chapters' float32 functions: float32 rounding only.
+    assert np.abs(ours - library).max() <= 1e-5 * scale
+
+    assert result["fourier"] == pytest.approx(float(ru.fourier_complexity(exact)), abs=1e-10)
+    # float32 rounding adds a little high-frequency noise to the chapters' functions, which moves
+    # the score most for the flattest ones (about 1% for this sigmoid network, whose values vary
+    # by about 1% of their magnitude; under 0.2% for the others).
+    assert result["fourier"] == pytest.approx(float(ru.fourier_complexity(library)), rel=2e-2)
+    assert result["fourierRaw"] == pytest.approx(float(ru.fourier_complexity(exact, normalize=False)), abs=1e-9)
+    assert result["lz"] == float(ru.lz_complexity(exact))
+
+
+def test_page_loads_an_exported_file_like_a_reader_would(page, tmp_path, monkeypatch):
+    """Run the export snippet shown on book/explorer.md, then load its file with the page's file button."""
+    source = (REPO_ROOT / "book" / "explorer.md").read_text()
+    snippet = re.search(r"```python\n(.*?)```", source, re.DOTALL).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(snippet, "book/explorer.md", "exec"), namespace)  # noqa: S102 (the page's own snippet)
+    config = namespace["config"]
+    exported = tmp_path / "network.json"
+    assert exported.exists()
+
+    node = page.call(
+        "DOM.querySelector", {"nodeId": page.call("DOM.getDocument")["root"]["nodeId"], "selector": "#rx-file"}
+    )
+    page.call("DOM.setFileInputFiles", {"files": [str(exported)], "nodeId": node["nodeId"]})
+    shown = page.evaluate(
+        """new Promise((resolve, reject) => {
+             const start = performance.now();
+             (function poll() {
+               const source = document.querySelector('.rx-source').textContent;
+               if (source.includes('network.json')) resolve(window.redshiftExplorer.lastRender());
+               else if (performance.now() - start > 20000) reject(new Error('file not loaded: ' + source));
+               else setTimeout(poll, 20);
+             })();
+           })"""
+    )
+    library = ru.sample_functions(config, 1, n=N, seed=0)[0]
+    assert shown["config"]["activation"] == config.activation and shown["config"]["layernorm"] is True
+    assert shown["fourier"] == pytest.approx(float(ru.fourier_complexity(library)), abs=1e-5)
+    assert shown["lz"] == pytest.approx(float(ru.lz_complexity(library)), abs=1e-12)
+    text = page.evaluate("document.querySelector('[data-stat=fourier]').textContent")
+    assert text == f"{float(ru.fourier_complexity(library)):.3f}"
+
+
+def test_erf_and_activations_match_double_precision(page):
+    xs = np.concatenate([np.linspace(-7.0, 7.0, 14001), [0.0, 1e-12, -1e-300, 0.84375, 6.0, -6.0, 30.0]])
+    erf_js = np.asarray(page.evaluate(f"{json.dumps(xs.tolist())}.map(window.redshiftExplorer.erf)"))
+    erf_ref = np.array([math.erf(x) for x in xs])
+    assert np.abs(erf_js - erf_ref).max() < 1e-14  # the brief asks for < 1e-7
+    ts = torch.linspace(-12.0, 12.0, 4801, dtype=torch.float64)
+    for name, phi in ru.ACTIVATIONS.items():
+        ours = np.asarray(page.evaluate(f"{json.dumps(ts.tolist())}.map(window.redshiftExplorer.activations.{name})"))
+        ref = phi(ts.clone()).numpy()
+        assert np.abs(ours - ref).max() <= 1e-14 * max(1.0, np.abs(ref).max()), name
+
+
+def test_measures_match_on_analytic_and_random_functions(page, rng):
+    x = ru.grid_axis(N).numpy()
+    cosine = np.cos(math.pi * 3 * x)[:, None] * np.ones(N)[None, :]  # scores exactly 3 raw
+    noise = rng.standard_normal((N, N))
+    for values in (cosine, noise, np.full((N, N), 2.5)):
+        flat = json.dumps(values.reshape(-1).tolist())
+        raw = page.evaluate(f"window.redshiftExplorer.fourierComplexity({flat}, {N}, false)")
+        normed = page.evaluate(f"window.redshiftExplorer.fourierComplexity({flat}, {N}, true)")
+        lz = page.evaluate(f"window.redshiftExplorer.lzComplexity({flat})")
+        assert raw == pytest.approx(float(ru.fourier_complexity(values, normalize=False)), abs=1e-10)
+        assert normed == pytest.approx(float(ru.fourier_complexity(values)), abs=1e-10)
+        assert lz == pytest.approx(float(ru.lz_complexity(values)), abs=1e-12)
+    dct = np.asarray(
+        page.evaluate(f"Array.from(window.redshiftExplorer.dct2({json.dumps(noise.reshape(-1).tolist())}, {N}))")
+    )
+    import scipy.fft
+
+    assert np.abs(dct.reshape(N, N) - scipy.fft.dctn(noise, type=2, norm="ortho")).max() < 1e-12
+
+
+def test_browser_sampler_follows_the_same_law_as_the_library(page):
+    """The page's own draws: bounds, determinism, per-layer streams, and the library's mean score."""
+    bounds = page.evaluate(
+        """(() => {
+             const R = window.redshiftExplorer;
+             const layers = R.sampleParams({alpha: 0.5, bias_scale: 0.25}, 3);
+             const again = R.sampleParams({alpha: 0.5, bias_scale: 0.25}, 3);
+             const deeper = R.sampleParams({alpha: 0.5, bias_scale: 0.25, depth: 4}, 3);
+             const other = R.sampleParams({alpha: 0.5, bias_scale: 0.25}, 4);
+             const max = (a) => Math.max(...Array.from(a, Math.abs));
+             return {
+               weight: layers.map((l) => max(l.weight) / (0.5 * Math.sqrt(6 / (l.fanIn + l.fanOut)))),
+               bias: layers.slice(0, -1).map((l) => max(l.bias) / 0.25),
+               same: layers.every((l, i) => l.weight.every((v, k) => v === again[i].weight[k])),
+               keepsLayers: [0, 1, 2].every((i) => layers[i].weight.every((v, k) => v === deeper[i].weight[k])),
+               differs: layers[1].weight.some((v, k) => v !== other[1].weight[k]),
+             };
+           })()"""
+    )
+    assert all(0.9 < ratio <= 1.0 for ratio in bounds["weight"] + bounds["bias"])
+    assert bounds["same"] and bounds["keepsLayers"] and bounds["differs"]
+    for config in (ru.MLPConfig(width=32), ru.MLPConfig(activation="tanh", prefactor=3.0, width=32)):
+        ours = page.evaluate(
+            f"Array.from({{length: 32}}, (_, s) => window.redshiftExplorer.evaluate({json.dumps(config.as_dict())},"
+            f" null, {N}, s).fourier)",
+            timeout=300,
+        )
+        library = ru.fourier_complexity(ru.sample_functions(config, 32, n=N, seed=5)).numpy()
+        gap = abs(statistics.mean(ours) - library.mean())
+        standard_error = math.sqrt(statistics.variance(ours) / 32 + library.var(ddof=1) / 32)
+        assert gap < 4 * standard_error, (config.activation, statistics.mean(ours), library.mean())
+
+
+def test_default_network_renders_within_about_a_tenth_of_a_second(page):
+    defaults = {**ru.MLPConfig().as_dict(), "seed": 0, "n": N}
+    page.evaluate(f"window.redshiftExplorer.show({json.dumps(defaults)})")
+    page.evaluate("window.redshiftExplorer.benchmark(3)")  # let the JIT compile first
+    times = page.evaluate("window.redshiftExplorer.benchmark(15)", timeout=120)
+    last = page.evaluate("window.redshiftExplorer.lastRender()")
+    assert last["n"] == N and last["config"] == {**ru.MLPConfig().as_dict()}
+    # The fastest of 15 full renders (sample, evaluate, measure, draw); generous for loaded CI machines.
+    assert min(times) < 250, times
+
+
+def test_bad_configs_are_refused_naming_the_field(page):
+    with pytest.raises(BrowserError, match="MLPConfig.activation must be one of"):
+        js_evaluate(page, None, {"activation": "softplus"})
+    with pytest.raises(BrowserError, match="MLPConfig.depth must be an integer >= 1"):
+        js_evaluate(page, None, {"depth": 0})
+    with pytest.raises(BrowserError, match='MLPConfig.residual_mode = "around_layer" is not supported'):
+        js_evaluate(page, None, {"residual_mode": "around_layer"})
+    assert js_evaluate(page, None, {"residual_mode": "around_phi", "layernorm_position": "before"})["fourier"] > 0
+    bad = export_network(ru.MLPConfig(depth=2), ru.sample_mlp_params(ru.MLPConfig(depth=2), 1))
+    bad["config"]["depth"] = 3
+    with pytest.raises(BrowserError, match="needs depth \\+ 1 = 4"):
+        js_evaluate(page, bad)
+
+
+def test_the_explorer_page_is_in_the_book():
+    toc = (REPO_ROOT / "_toc.yml").read_text()
+    assert "file: book/explorer" in toc
+    page_source = (REPO_ROOT / "book" / "explorer.md").read_text()
+    assert '<div id="redshift-explorer">' in page_source
+    assert not re.search(r"https?://", SCRIPT.read_text()), "the explorer must load nothing from the internet"
+    assert Path(SCRIPT).stat().st_size < 100_000
