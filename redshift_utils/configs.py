@@ -8,6 +8,12 @@ from dataclasses import dataclass, fields
 from redshift_utils.activations import ACTIVATIONS
 
 WEIGHT_DISTRIBUTIONS = ("uniform", "normal", "student_t")
+# Chapter 3's readings of what the paper leaves open (first choice = default = DESIGN.md).
+RESIDUAL_MODES = ("around_phi", "around_layer")
+LAYERNORM_POSITIONS = ("before", "after")
+# Left out of MLPConfig.as_dict() at their defaults, so records and cache keys of every
+# configuration that does not use them stay exactly as before they existed.
+VARIANT_FIELDS = ("residual_mode", "layernorm_position", "bias_scales_with_alpha")
 
 
 def _fail(cls: str, name: str, value: object, allowed: str) -> None:
@@ -46,6 +52,12 @@ class MLPConfig:
     the reading of Figure 5's magnitude axis that matches the paper. ``residual`` adds the
     skip around phi (``h = z + phi(z)``); ``layernorm`` normalises ``z`` over channels before
     phi, scaled by ``ln_gain``; ``gating`` multiplies by ``sigmoid(prefactor (W'h + b'))``.
+
+    Variant readings (chapter 3), defaults = the definition above: ``residual_mode``
+    ``"around_layer"`` gives ``h = h + a`` instead of ``h = z + a`` (the first hidden layer
+    changes the width, in_dim -> width, so it has no skip, like a ResNet stem);
+    ``layernorm_position`` ``"after"`` normalises ``phi(z)`` instead of ``z``;
+    ``bias_scales_with_alpha`` draws biases from ``U(-alpha bias_scale, alpha bias_scale)``.
     Explained in chapters 2 and 3.
     """
 
@@ -61,6 +73,9 @@ class MLPConfig:
     ln_gain: float = 1.0
     gating: bool = False
     in_dim: int = 2
+    residual_mode: str = "around_phi"
+    layernorm_position: str = "before"
+    bias_scales_with_alpha: bool = False
 
     def __post_init__(self) -> None:
         name = type(self).__name__
@@ -75,10 +90,24 @@ class MLPConfig:
             check_bool(name, flag, getattr(self, flag))
         check_float(name, "ln_gain", self.ln_gain, minimum=0.0, strict=True)
         check_int(name, "in_dim", self.in_dim, 1)
+        check_choice(name, "residual_mode", self.residual_mode, RESIDUAL_MODES)
+        check_choice(name, "layernorm_position", self.layernorm_position, LAYERNORM_POSITIONS)
+        check_bool(name, "bias_scales_with_alpha", self.bias_scales_with_alpha)
+        # A variant of a component that is switched off would be silently ignored: refuse it.
+        for option, flag in (("residual_mode", "residual"), ("layernorm_position", "layernorm")):
+            if getattr(self, option) != _DEFAULTS[option] and not getattr(self, flag):
+                _fail(name, option, getattr(self, option), f"{_DEFAULTS[option]!r} unless {flag}=True")
 
     def as_dict(self) -> dict[str, object]:
-        """Field name -> value, for results records and cache keys."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """Field name -> value, for results records and cache keys (VARIANT_FIELDS only when not default)."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in VARIANT_FIELDS or getattr(self, f.name) != f.default
+        }
+
+
+_DEFAULTS = {f.name: f.default for f in fields(MLPConfig)}
 
 
 @dataclass(frozen=True)

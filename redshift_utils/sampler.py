@@ -80,15 +80,16 @@ def _sample_networks(config: MLPConfig, indices: range, seed: int) -> list[Layer
                 gates_w[layer][row] = _unit_draw((out, inp), config.weight_dist, gen)
                 gates_b[layer][row] = _unit_draw((out,), config.weight_dist, gen)
     params = []
+    bias_bound = config.bias_scale * (config.alpha if config.bias_scales_with_alpha else 1.0)
     for layer, (inp, out) in enumerate(shapes):
         bound = config.alpha * math.sqrt(6.0 / (inp + out))
         gated = config.gating and layer < hidden
         params.append(
             LayerParams(
                 weight=weights[layer].mul_(bound),
-                bias=biases[layer].mul_(config.bias_scale),
+                bias=biases[layer].mul_(bias_bound),
                 gate_weight=gates_w[layer].mul_(bound) if gated else None,
-                gate_bias=gates_b[layer].mul_(config.bias_scale) if gated else None,
+                gate_bias=gates_b[layer].mul_(bias_bound) if gated else None,
             )
         )
     return params
@@ -98,7 +99,8 @@ def sample_mlp_params(config: MLPConfig, n_networks: int, *, seed: int = 0) -> l
     """Parameters of ``n_networks`` random MLPs: ``depth`` hidden layers, then the output layer.
 
     Weights ``U(-s, s)``, ``s = alpha sqrt(6 / (fan_in + fan_out))``; biases
-    ``U(-bias_scale, bias_scale)`` (or the normal / Student-t draws of the same variance).
+    ``U(-bias_scale, bias_scale)``, times ``alpha`` with ``bias_scales_with_alpha`` (or the
+    normal / Student-t draws of the same variance).
     ``prefactor`` is not folded in: it is applied by ``mlp_forward``. Use this to export
     weights (e.g. to the browser explorer); ``sample_functions`` is the memory-safe path.
     Explained in chapter 2 (``notebooks/02_activations.md``).
@@ -135,23 +137,37 @@ def mlp_forward(config: MLPConfig, params: list[LayerParams], x: torch.Tensor) -
     activation = ACTIVATIONS[config.activation]
     inplace = INPLACE_ACTIVATIONS.get(config.activation, activation)
     scale = float(config.prefactor)
-    for layer in params[:-1]:
+    norm_before = config.layernorm and config.layernorm_position == "before"
+    norm_after = config.layernorm and not norm_before
+    skip_z = config.residual and config.residual_mode == "around_phi"
+    for index, layer in enumerate(params[:-1]):
         z = _linear(h, layer.weight, layer.bias, scale)
-        if config.layernorm:
-            z = F.layer_norm(z, (z.shape[-1],), eps=1e-5)
-            if config.ln_gain != 1.0:
-                z.mul_(config.ln_gain)
+        if norm_before:
+            z = _layer_norm(z, config.ln_gain)
         if config.gating:
             # Multiply into the fresh gate buffer: activation(z) may be z itself (identity),
             # which must stay intact for the residual skip.
             a = _linear(h, layer.gate_weight, layer.gate_bias, scale).sigmoid_()
-            a.mul_(activation(z))
+            a.mul_(_layer_norm(activation(z), config.ln_gain) if norm_after else activation(z))
         else:
-            a = activation(z) if config.residual else inplace(z)
-        h = z.add_(a) if config.residual else a
+            a = activation(z) if skip_z else inplace(z)
+            if norm_after:
+                a = _layer_norm(a, config.ln_gain)
+        if skip_z:
+            h = z.add_(a)
+        elif config.residual and index > 0:  # "around_layer"; the first layer changes the width
+            h = a.add_(h)
+        else:
+            h = a
         del z, a
     out = params[-1]
     return torch.baddbmm(out.bias.unsqueeze(1), h, out.weight.transpose(1, 2)).squeeze(-1)
+
+
+def _layer_norm(t: torch.Tensor, gain: float) -> torch.Tensor:
+    """``gain * (t - mean) / sqrt(var + 1e-5)`` over channels (the last dimension)."""
+    t = F.layer_norm(t, (t.shape[-1],), eps=1e-5)
+    return t.mul_(gain) if gain != 1.0 else t
 
 
 def _chunk_size(config: MLPConfig, points: int) -> int:
