@@ -17,6 +17,7 @@ from redshift_utils.sampler import LayerParams, mlp_forward, sample_functions, s
 from redshift_utils.source import source_hash
 from redshift_utils.stats import bootstrap_ci, difference_ci, spearman_ci
 from redshift_utils.sweeps import measure_all, run_sweep
+from redshift_utils.transformer import TransformerConfig, generate_sequences
 
 __version__ = "0.1.0"
 
@@ -45,4 +46,6 @@ __all__ = [
     "sample_functions",
     "sample_mlp_params",
     "source_hash",
+    "TransformerConfig",
+    "generate_sequences",
 ]

@@ -1,0 +1,104 @@
+"""Parameters of chapter 5, ``notebooks/05_transformers.md`` (paper section 5: Transformers)."""
+
+from redshift_utils.parameters import ChapterSpec, Param
+
+# The MLP-block activations of the paper's Figure 10 (any of ru.ACTIVATIONS works).
+TRANSFORMER_ACTIVATIONS = ("gelu", "relu", "swish", "selu", "tanh", "sin", "gaussian", "sigmoid", "identity")
+
+SPEC = ChapterSpec(
+    notebook="05_transformers",
+    params=(
+        Param("seed", "int", 0, "Base seed of every random draw (model i uses the stream (seed, i)).", minimum=0),
+        Param(
+            "activations",
+            "strs",
+            ["gelu", "relu", "selu", "tanh", "sin", "gaussian"],
+            "Activations of the MLP blocks (Figure 10's curves); GELU is GPT-2's and the reference of the claims.",
+            choices=TRANSFORMER_ACTIVATIONS,
+        ),
+        Param(
+            "depths",
+            "ints",
+            [1, 4, 8],
+            "Numbers of Transformer blocks (Figure 10's panels); GPT-2 small has 12.",
+            presets={"smoke": [1, 2], "paper": [1, 3, 6, 9, 12]},
+            minimum=1,
+            maximum=48,
+        ),
+        Param("gain_min", "float", 0.1, "Smallest layer-norm gain of the sweep.", minimum=0.001, maximum=1.0),
+        Param(
+            "gain_max",
+            "float",
+            32.0,
+            "Largest layer-norm gain of the sweep.",
+            presets={"smoke": 10.0, "paper": 10.0},
+            minimum=1.0,
+            maximum=1000.0,
+        ),
+        Param(
+            "gains_per_decade",
+            "int",
+            4,
+            "Gains are 10^(k / gains_per_decade) between gain_min and gain_max, so 1 is always one of them.",
+            presets={"smoke": 1, "paper": 12},
+            minimum=1,
+            maximum=24,
+        ),
+        Param(
+            "n_models",
+            "int",
+            24,
+            "Random models (one sequence each) per activation, gain and depth; the paper used 1,000.",
+            presets={"smoke": 3, "paper": 1000},
+            minimum=3,
+        ),
+        Param("length", "int", 100, "Tokens per sequence, the random prompt token included.", minimum=10, maximum=1024),
+        Param(
+            "width",
+            "int",
+            64,
+            "Width of the residual stream (GPT-2 small: 768).",
+            presets={"paper": 768},
+            minimum=8,
+            maximum=2048,
+        ),
+        Param(
+            "heads", "int", 4, "Attention heads (must divide width; GPT-2 small: 12).", presets={"paper": 12}, minimum=1
+        ),
+        Param(
+            "vocab_size",
+            "int",
+            512,
+            "Vocabulary size (GPT-2: 50,257).",
+            presets={"paper": 50257},
+            minimum=16,
+            maximum=100000,
+        ),
+        Param(
+            "context",
+            "int",
+            128,
+            "Position embeddings, at least length (GPT-2: 1,024).",
+            presets={"paper": 1024},
+            minimum=10,
+            maximum=4096,
+        ),
+        Param("tie_head", "bool", True, "Reuse the token embedding as the output layer, as GPT-2 does."),
+        Param(
+            "ablation_activations",
+            "strs",
+            ["gelu", "relu", "sin"],
+            "Activations rerun with the opposite tie_head at the middle depth (why are the sequences repetitive?).",
+            choices=TRANSFORMER_ACTIVATIONS,
+        ),
+        Param(
+            "n_random",
+            "int",
+            2000,
+            "Uniformly random token sequences that set the scale (their mean LZ76 count is lz = 1).",
+            presets={"smoke": 200},
+            minimum=20,
+        ),
+        Param("examples", "int", 4, "Generated sequences printed per example architecture.", minimum=1, maximum=20),
+    ),
+)
