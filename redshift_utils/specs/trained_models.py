@@ -1,0 +1,262 @@
+"""Parameters of chapter 4, ``notebooks/04_trained_models.md`` (paper section 4: trained models).
+
+Every training hyper-parameter is ours: the paper's appendix, which holds its values, is not
+available (see the chapter's introduction).
+"""
+
+from redshift_utils.parameters import ChapterSpec, Param
+
+TRAINED_ACTIVATIONS = ("relu", "gelu", "swish", "selu", "tanh", "gaussian", "sin")
+
+SPEC = ChapterSpec(
+    notebook="04_trained_models",
+    params=(
+        Param("seed", "int", 0, "Base seed of every random draw (initialisations, splits, data order).", minimum=0),
+        Param(
+            "torch_threads",
+            "int",
+            1,
+            "CPU threads for torch. One thread avoids oversubscription slowdowns on shared machines; the "
+            "batched matrix products are small.",
+            minimum=1,
+            maximum=64,
+        ),
+        Param("grid_n", "int", 64, "Grid points per axis for complexity at initialisation.", minimum=8, maximum=256),
+        Param(
+            "init_slices",
+            "int",
+            4,
+            "Random 2-D slices through the centre of the input cube averaged for complexity at initialisation "
+            "when the input has more than 2 dimensions.",
+            presets={"smoke": 1, "paper": 16},
+            minimum=1,
+            maximum=256,
+        ),
+        Param(
+            "prefactor_min", "float", 0.25, "Smallest activation prefactor p in x <- phi(p (W x + b)).", minimum=1e-3
+        ),
+        Param("prefactor_max", "float", 16.0, "Largest activation prefactor p.", minimum=1e-3, maximum=1e3),
+        Param(
+            "prefactor_steps",
+            "int",
+            7,
+            "Log-spaced prefactors from prefactor_min to prefactor_max (modulo and shortcut sweeps).",
+            presets={"smoke": 3, "paper": 13},
+            minimum=1,
+            maximum=64,
+        ),
+        Param("optimizer", "str", "adam", "Optimiser of every trained experiment.", choices=("adam", "sgd")),
+        # --- modulo arithmetic (paper section 4.1, Figures 7 and 8)
+        Param("modulo_levels", "int", 16, "N: each input coordinate is an integer in [0, N-1].", minimum=2, maximum=64),
+        Param(
+            "modulo_dims", "int", 2, "d: input dimension (2 lets the inputs be shown as images).", minimum=2, maximum=4
+        ),
+        Param(
+            "modulo_moduli",
+            "ints",
+            [10, 7, 4],
+            "The moduli M of the three tasks (smaller M: higher frequency).",
+            presets={"smoke": [10, 4]},
+            minimum=2,
+            maximum=64,
+        ),
+        Param(
+            "modulo_inequality",
+            "str",
+            "<",
+            "Label rule 1[(sum x_i mod M) < M/2] or with <= (the paper's printed inequality is ambiguous).",
+            choices=("<", "<="),
+        ),
+        Param(
+            "modulo_activations",
+            "strs",
+            ["relu", "gelu", "swish", "tanh", "gaussian", "sin"],
+            "Activations of the modulo MLPs.",
+            presets={"smoke": ["relu", "gaussian"]},
+            choices=TRAINED_ACTIVATIONS,
+        ),
+        Param(
+            "modulo_seeds",
+            "int",
+            3,
+            "Seeds per (activation, prefactor, M): each has its own initialisation and train/val/test split.",
+            presets={"smoke": 1, "paper": 10},
+            minimum=1,
+            maximum=100,
+        ),
+        Param(
+            "modulo_train_fraction",
+            "float",
+            0.5,
+            "Fraction of the N^d input points used for training.",
+            minimum=0.05,
+            maximum=0.9,
+        ),
+        Param(
+            "modulo_val_fraction",
+            "float",
+            0.25,
+            "Fraction of the points used to pick the prefactor (the rest is the test set).",
+            minimum=0.05,
+            maximum=0.5,
+        ),
+        Param("modulo_depth", "int", 3, "Hidden layers of the modulo MLPs.", minimum=1, maximum=8),
+        Param(
+            "modulo_width",
+            "int",
+            32,
+            "Hidden units per layer of the modulo MLPs.",
+            presets={"smoke": 8},
+            minimum=1,
+            maximum=1024,
+        ),
+        Param("modulo_lr", "float", 3e-3, "Learning rate of the modulo MLPs.", minimum=1e-6, maximum=10.0),
+        Param(
+            "modulo_steps",
+            "int",
+            2000,
+            "Training steps of the modulo MLPs.",
+            presets={"smoke": 30, "paper": 5000},
+            minimum=1,
+        ),
+        Param("modulo_batch_size", "int", 0, "Mini-batch size of the modulo MLPs (0: full batch).", minimum=0),
+        # --- shortcut learning (paper section 4.2, Figure 9)
+        Param(
+            "shortcut_activations",
+            "strs",
+            ["relu", "tanh", "gaussian", "sin"],
+            "Activations of the shortcut-learning MLPs.",
+            presets={"smoke": ["tanh"]},
+            choices=TRAINED_ACTIVATIONS,
+        ),
+        Param(
+            "shortcut_seeds",
+            "int",
+            3,
+            "Seeds per (activation, prefactor) in the shortcut experiment.",
+            presets={"smoke": 1, "paper": 10},
+            minimum=1,
+            maximum=100,
+        ),
+        Param(
+            "shortcut_train_images",
+            "int",
+            1000,
+            "Digit images (of scikit-learn's 1797) used for training; the rest build the two test sets.",
+            presets={"smoke": 200},
+            minimum=50,
+            maximum=1700,
+        ),
+        Param("shortcut_band_width", "int", 3, "Columns of the coloured band beside the 8x8 digit.", minimum=1),
+        Param("shortcut_depth", "int", 2, "Hidden layers of the shortcut MLPs (the paper's '2-layer').", minimum=1),
+        Param(
+            "shortcut_width",
+            "int",
+            64,
+            "Hidden units per layer of the shortcut MLPs.",
+            presets={"smoke": 8},
+            minimum=1,
+            maximum=1024,
+        ),
+        Param("shortcut_lr", "float", 1e-3, "Learning rate of the shortcut MLPs.", minimum=1e-6, maximum=10.0),
+        Param(
+            "shortcut_steps",
+            "int",
+            500,
+            "Training steps of the shortcut MLPs.",
+            presets={"smoke": 20, "paper": 2000},
+            minimum=1,
+        ),
+        Param("shortcut_batch_size", "int", 128, "Mini-batch size of the shortcut MLPs (0: full batch).", minimum=0),
+        Param(
+            "shortcut_control",
+            "bool",
+            True,
+            "Also train every shortcut model with an uninformative colour (the digit-accuracy ceiling).",
+        ),
+        # --- guess and check (Chiang et al., reinterpreted in paper section 4.1)
+        Param(
+            "guess_draws",
+            "int",
+            50000,
+            "Random weight draws per model family.",
+            presets={"smoke": 2000, "paper": 400000},
+            minimum=100,
+        ),
+        Param(
+            "guess_accept",
+            "int",
+            100,
+            "Draws kept per family and loss: the lowest training losses (guess and check's threshold).",
+            presets={"smoke": 10, "paper": 400},
+            minimum=2,
+        ),
+        Param("guess_train_points", "int", 10, "Training points of the 2-D classification task.", minimum=2),
+        Param(
+            "guess_grid_n",
+            "int",
+            32,
+            "Grid per axis of the guess-and-check task (the unbiased model has one cosine per grid frequency).",
+            minimum=8,
+            maximum=128,
+        ),
+        Param(
+            "guess_logit_scale",
+            "float",
+            4.0,
+            "Logit = this x standardised output in the cross-entropy (sharper logits: closer to counting errors).",
+            minimum=0.01,
+            maximum=100.0,
+        ),
+        Param(
+            "guess_activation",
+            "str",
+            "relu",
+            "Activation of the guess-and-check MLP.",
+            choices=TRAINED_ACTIVATIONS,
+        ),
+        Param("guess_depth", "int", 2, "Hidden layers of the guess-and-check MLP.", minimum=1, maximum=8),
+        Param("guess_width", "int", 32, "Hidden units per layer of the guess-and-check MLP.", minimum=1),
+        # --- high-complexity initialisation (paper appendix E.3)
+        Param(
+            "e3_seeds",
+            "int",
+            4,
+            "Seeds (networks) per initialisation in the high-complexity-initialisation test.",
+            presets={"smoke": 1, "paper": 16},
+            minimum=1,
+            maximum=100,
+        ),
+        Param("e3_depth", "int", 3, "Hidden layers of the ReLU MLP.", minimum=1, maximum=8),
+        Param("e3_width", "int", 64, "Hidden units per layer of the ReLU MLP.", presets={"smoke": 16}, minimum=1),
+        Param(
+            "e3_prefit_steps",
+            "int",
+            500,
+            "Steps that pre-fit the 'complex' initialisation to a white-noise function.",
+            presets={"smoke": 10, "paper": 2000},
+            minimum=1,
+        ),
+        Param(
+            "e3_prefit_grid",
+            "int",
+            32,
+            "Grid per axis of the white-noise function the complex initialisation is pre-fitted to.",
+            minimum=8,
+            maximum=128,
+        ),
+        Param("e3_train_points", "int", 64, "Training points of the smooth regression task.", minimum=4),
+        Param(
+            "e3_prefit_lr", "float", 1e-2, "Learning rate of the pre-fit to white noise.", minimum=1e-6, maximum=10.0
+        ),
+        Param("e3_lr", "float", 1e-3, "Learning rate of training on the smooth task.", minimum=1e-6, maximum=10.0),
+        Param(
+            "e3_steps",
+            "int",
+            1000,
+            "Training steps on the smooth task.",
+            presets={"smoke": 20, "paper": 3000},
+            minimum=1,
+        ),
+    ),
+)

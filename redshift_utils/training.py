@@ -1,0 +1,329 @@
+"""Train many small MLPs at once: one batched matrix product per layer for all models (chapter 4).
+
+Why batched: chapter 4 trains hundreds of tiny networks (activation x prefactor x task x seed).
+A Python loop over ``nn.Module`` instances spends its time in per-call overhead; stacking the
+models on a leading dimension and training them as one set of leaf tensors does the same
+arithmetic in a few large ``bmm`` calls. The models stay independent: the total loss is the sum
+of per-model mean losses (so model i's gradient is its own loss's gradient), and SGD / Adam act
+elementwise, so each model follows exactly the trajectory it would follow alone.
+
+Parameters follow the sampler's conventions (``LayerParams``: weight (N, out, in), bias (N, out))
+and initialisation (``sample_mlp_params``), and the forward pass is DESIGN.md's layer-by-layer
+definition, with a per-model ``prefactor`` so one batch can sweep it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from redshift_utils.activations import ACTIVATIONS
+from redshift_utils.configs import MLPConfig, check_choice, check_float, check_int
+from redshift_utils.sampler import LayerParams, sample_mlp_params
+
+OPTIMIZERS = ("adam", "sgd")
+LOSSES = ("bce", "mse")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training hyper-parameters shared by every model of a batch (chapter 4).
+
+    ``batch_size=None`` means full batch. ``loss="bce"`` takes 0/1 targets and the network's
+    output as a logit; ``"mse"`` regresses the output onto the targets. ``seed`` fixes the
+    mini-batch order (shared by all models, so a model's run never depends on its batch mates).
+    """
+
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    steps: int = 1000
+    batch_size: int | None = None
+    loss: str = "bce"
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        name = type(self).__name__
+        check_choice(name, "optimizer", self.optimizer, OPTIMIZERS)
+        check_float(name, "lr", self.lr, minimum=0.0, strict=True)
+        check_int(name, "steps", self.steps, 0)
+        if self.batch_size is not None:
+            check_int(name, "batch_size", self.batch_size, 1)
+        check_choice(name, "loss", self.loss, LOSSES)
+        check_float(name, "momentum", self.momentum, minimum=0.0, strict=False)
+        check_float(name, "weight_decay", self.weight_decay, minimum=0.0, strict=False)
+        check_int(name, "seed", self.seed, 0)
+
+    def as_dict(self) -> dict[str, object]:
+        """Field name -> value, for cache keys and the page's hyper-parameter table."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _prefactors(config: MLPConfig, n_models: int, prefactors: torch.Tensor | None) -> torch.Tensor:
+    """Per-model prefactors (N,) float32: the given ones or ``config.prefactor`` for all."""
+    if prefactors is None:
+        return torch.full((n_models,), float(config.prefactor))
+    p = torch.as_tensor(prefactors, dtype=torch.float32)
+    if p.shape != (n_models,) or not bool(torch.isfinite(p).all()) or not bool((p > 0).all()):
+        raise ValueError(f"prefactors must be {n_models} finite positive numbers, got shape {tuple(p.shape)}")
+    return p
+
+
+def _check_params(config: MLPConfig, params: list[LayerParams]) -> int:
+    if not isinstance(config, MLPConfig):
+        raise ValueError(f"config must be an MLPConfig, got {type(config).__name__}")
+    if len(params) != config.depth + 1:
+        raise ValueError(f"params must hold depth + 1 = {config.depth + 1} layers, got {len(params)}")
+    return params[0].weight.shape[0]
+
+
+def _batched_inputs(x: torch.Tensor, n_models: int, in_dim: int) -> torch.Tensor:
+    """Inputs as (N, P, in_dim): shared (P, in_dim) points are broadcast to every model."""
+    x = torch.as_tensor(x, dtype=torch.float32)
+    if x.ndim == 2 and x.shape[1] == in_dim:
+        return x.unsqueeze(0).expand(n_models, -1, -1)
+    if x.ndim == 3 and x.shape[0] == n_models and x.shape[2] == in_dim:
+        return x
+    raise ValueError(f"x must be (points, {in_dim}) or ({n_models}, points, {in_dim}), got {tuple(x.shape)}")
+
+
+def batched_forward(
+    config: MLPConfig,
+    params: list[LayerParams],
+    x: torch.Tensor,
+    prefactors: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Outputs (N, points) of N MLPs at ``x`` ((points, in_dim) shared, or (N, points, in_dim)).
+
+    Same definition as ``mlp_forward`` (which it equals when ``prefactors`` is None), but
+    differentiable (no in-place ops) and with one prefactor per model. Explained in chapter 4.
+    """
+    n_models = _check_params(config, params)
+    p = _prefactors(config, n_models, prefactors).to(params[0].weight.device)[:, None, None]
+    h = _batched_inputs(x, n_models, config.in_dim).to(params[0].weight.device)
+    activation = ACTIVATIONS[config.activation]
+    # Chapter 3's variant readings (fields that older configs may lack), as in sampler.mlp_forward.
+    norm_before = config.layernorm and getattr(config, "layernorm_position", "before") == "before"
+    norm_after = config.layernorm and not norm_before
+    skip_z = config.residual and getattr(config, "residual_mode", "around_phi") == "around_phi"
+    for index, layer in enumerate(params[:-1]):
+        z = _scaled_linear(h, layer.weight, layer.bias, p)
+        if norm_before:
+            z = config.ln_gain * F.layer_norm(z, (z.shape[-1],), eps=1e-5)
+        a = activation(z)
+        if norm_after:
+            a = config.ln_gain * F.layer_norm(a, (a.shape[-1],), eps=1e-5)
+        if config.gating:
+            a = a * torch.sigmoid(_scaled_linear(h, layer.gate_weight, layer.gate_bias, p))
+        if skip_z:
+            h = z + a
+        elif config.residual and index > 0:  # "around_layer": the first layer changes the width
+            h = h + a
+        else:
+            h = a
+    out = params[-1]
+    return torch.baddbmm(out.bias.unsqueeze(1), h, out.weight.transpose(1, 2)).squeeze(-1)
+
+
+def _scaled_linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    """``p (h W^T + b)`` per model, with p (N, 1, 1) folded into W and b: cheaper than scaling (N, P, width)."""
+    return torch.baddbmm((p[:, :, 0] * bias).unsqueeze(1), h, (p * weight).transpose(1, 2))
+
+
+def _loss_per_model(output: torch.Tensor, target: torch.Tensor, loss: str) -> torch.Tensor:
+    """Mean loss of each model over its points: (N, P) -> (N,)."""
+    if loss == "bce":
+        return F.binary_cross_entropy_with_logits(output, target, reduction="none").mean(1)
+    return (output - target).square().mean(1)
+
+
+def _map_layer(layer: LayerParams, fn: Callable[[torch.Tensor], torch.Tensor]) -> LayerParams:
+    """``fn`` applied to every tensor of a layer (the gating ones may be None)."""
+    apply = lambda t: None if t is None else fn(t)  # noqa: E731
+    return LayerParams(apply(layer.weight), apply(layer.bias), apply(layer.gate_weight), apply(layer.gate_bias))
+
+
+def _leaves(params: list[LayerParams]) -> list[LayerParams]:
+    """Fresh float32 leaf copies that require grad (the caller's tensors stay untouched)."""
+    return [_map_layer(layer, lambda t: t.detach().clone().float().requires_grad_(True)) for layer in params]
+
+
+def _tensors(params: list[LayerParams]) -> list[torch.Tensor]:
+    out = []
+    for layer in params:
+        out += [t for t in (layer.weight, layer.bias, layer.gate_weight, layer.gate_bias) if t is not None]
+    return out
+
+
+def _optimizer(tensors: list[torch.Tensor], train: TrainConfig) -> torch.optim.Optimizer:
+    if train.optimizer == "adam":
+        return torch.optim.Adam(tensors, lr=train.lr, weight_decay=train.weight_decay)
+    return torch.optim.SGD(tensors, lr=train.lr, momentum=train.momentum, weight_decay=train.weight_decay)
+
+
+def batch_indices(n_points: int, train: TrainConfig) -> list[torch.Tensor | None]:
+    """The mini-batch of every step (None = full batch): epochs of a seeded permutation.
+
+    Shared by the batched trainer and the per-model reference, so both see the same data order.
+    """
+    if train.batch_size is None or train.batch_size >= n_points:
+        return [None] * train.steps
+    gen = torch.Generator().manual_seed(train.seed)
+    order: list[torch.Tensor] = []
+    perm = torch.empty(0, dtype=torch.long)
+    while len(order) < train.steps:
+        if perm.numel() < train.batch_size:
+            perm = torch.randperm(n_points, generator=gen)
+        order.append(perm[: train.batch_size])
+        perm = perm[train.batch_size :]
+    return order
+
+
+@dataclass
+class TrainResult:
+    """Trained parameters (detached) and the loss of every model before each step, (steps, N)."""
+
+    params: list[LayerParams]
+    losses: torch.Tensor
+
+
+def train_mlps(
+    config: MLPConfig,
+    params: list[LayerParams],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    train: TrainConfig,
+    *,
+    prefactors: torch.Tensor | None = None,
+) -> TrainResult:
+    """Train N MLPs at once from ``params`` on their data; returns new parameters and losses.
+
+    ``x`` is (P, in_dim) shared or (N, P, in_dim) per model; ``y`` is (P,) or (N, P) targets
+    (0/1 for ``bce``). Equals training each model alone with ``torch.optim`` (see
+    ``train_reference``), in a few batched matrix products per step. Explained in chapter 4.
+    """
+    n_models = _check_params(config, params)
+    if not isinstance(train, TrainConfig):
+        raise ValueError(f"train must be a TrainConfig, got {type(train).__name__}")
+    x = _batched_inputs(x, n_models, config.in_dim)
+    y = torch.as_tensor(y, dtype=torch.float32)
+    y = y.unsqueeze(0).expand(n_models, -1) if y.ndim == 1 else y
+    if y.shape != x.shape[:2]:
+        raise ValueError(f"y must be (points,) or (n_models, points) matching x {tuple(x.shape)}, got {tuple(y.shape)}")
+    if not bool(torch.isfinite(x).all()) or not bool(torch.isfinite(y).all()):
+        raise ValueError("x and y must be finite")
+    if train.loss == "bce" and not bool(((y == 0) | (y == 1)).all()):
+        raise ValueError("loss 'bce' needs targets in {0, 1}")
+    p = _prefactors(config, n_models, prefactors)
+    leaves = _leaves(params)
+    optimizer = _optimizer(_tensors(leaves), train)
+    losses = torch.empty(train.steps, n_models)
+    for step, index in enumerate(batch_indices(x.shape[1], train)):
+        xb, yb = (x, y) if index is None else (x[:, index], y[:, index])
+        loss = _loss_per_model(batched_forward(config, leaves, xb, p), yb, train.loss)
+        optimizer.zero_grad(set_to_none=True)
+        loss.sum().backward()
+        optimizer.step()
+        losses[step] = loss.detach()
+    trained = [_map_layer(layer, lambda t: t.detach()) for layer in leaves]
+    return TrainResult(params=trained, losses=losses)
+
+
+@torch.no_grad()
+def predict(
+    config: MLPConfig,
+    params: list[LayerParams],
+    x: torch.Tensor,
+    prefactors: torch.Tensor | None = None,
+    *,
+    chunk_points: int = 8192,
+) -> torch.Tensor:
+    """``batched_forward`` without gradients, in chunks of points: (N, points). Chapter 4."""
+    x = torch.as_tensor(x, dtype=torch.float32)
+    axis = x.ndim - 2
+    parts = [
+        batched_forward(config, params, x.narrow(axis, s, min(chunk_points, x.shape[axis] - s)), prefactors)
+        for s in range(0, x.shape[axis], chunk_points)
+    ]
+    return torch.cat(parts, dim=1)
+
+
+def init_mlps(config: MLPConfig, n_models: int, *, seed: int = 0) -> list[LayerParams]:
+    """The paper's uniform prior for N models, model i from its own stream (``sample_mlp_params``).
+
+    Training starts from the same draws that chapters 1-3 measure. Explained in chapter 4.
+    """
+    return sample_mlp_params(config, n_models, seed=seed)
+
+
+# ------------------------------------------------------------------------ the slow reference
+
+
+class ReferenceMLP(nn.Module):
+    """One MLP as ``nn.Linear`` layers: the obviously-correct per-model version of the trainer."""
+
+    def __init__(self, config: MLPConfig, prefactor: float) -> None:
+        super().__init__()
+        if config.gating or config.layernorm or config.residual:
+            raise ValueError("ReferenceMLP covers the plain MLP only")
+        sizes = [config.in_dim] + [config.width] * config.depth + [1]
+        self.layers = nn.ModuleList(nn.Linear(i, o) for i, o in zip(sizes[:-1], sizes[1:], strict=True))
+        self.activation = ACTIVATIONS[config.activation]
+        self.prefactor = float(prefactor)
+
+    def load_from(self, params: list[LayerParams], index: int) -> ReferenceMLP:
+        with torch.no_grad():
+            for linear, layer in zip(self.layers, params, strict=True):
+                linear.weight.copy_(layer.weight[index])
+                linear.bias.copy_(layer.bias[index])
+        return self
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for linear in self.layers[:-1]:
+            x = self.activation(self.prefactor * linear(x))
+        return self.layers[-1](x).squeeze(-1)
+
+
+def train_reference(
+    config: MLPConfig,
+    params: list[LayerParams],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    train: TrainConfig,
+    *,
+    prefactors: torch.Tensor | None = None,
+) -> TrainResult:
+    """The same training as ``train_mlps``, one ``nn.Module`` at a time (tests and benchmarks).
+
+    Why keep it: it is what one would write without batching, so it defines what the batched
+    trainer must reproduce and the baseline its speed is measured against. Chapter 4.
+    """
+    n_models = _check_params(config, params)
+    x = _batched_inputs(x, n_models, config.in_dim)
+    y = torch.as_tensor(y, dtype=torch.float32)
+    y = y.unsqueeze(0).expand(n_models, -1) if y.ndim == 1 else y
+    p = _prefactors(config, n_models, prefactors)
+    order = batch_indices(x.shape[1], train)
+    losses = torch.empty(train.steps, n_models)
+    trained: list[list[tuple[torch.Tensor, torch.Tensor]]] = []
+    for i in range(n_models):
+        model = ReferenceMLP(config, float(p[i])).load_from(params, i)
+        optimizer = _optimizer(list(model.parameters()), train)
+        for step, index in enumerate(order):
+            xb, yb = (x[i], y[i]) if index is None else (x[i, index], y[i, index])
+            loss = _loss_per_model(model(xb).unsqueeze(0), yb.unsqueeze(0), train.loss)[0]
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            losses[step, i] = loss.detach()
+        trained.append([(lin.weight.detach(), lin.bias.detach()) for lin in model.layers])
+    stacked = [
+        LayerParams(torch.stack([m[k][0] for m in trained]), torch.stack([m[k][1] for m in trained]))
+        for k in range(len(params))
+    ]
+    return TrainResult(params=stacked, losses=losses)
