@@ -93,6 +93,26 @@ def test_mlp_forward_matches_reference(activation, residual, layernorm, gating):
     torch.testing.assert_close(out32.double(), out, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("tile_bytes", [1, 3 * 8 * 25 * 6, 2**40])
+@pytest.mark.parametrize(("residual", "layernorm", "gating"), [(False, False, False), (True, True, True)])
+def test_mlp_forward_groups_of_networks_match_reference(monkeypatch, tile_bytes, residual, layernorm, gating):
+    """mlp_forward evaluates networks in cache-sized groups on the CPU: 1, 3 or all at a time."""
+    import redshift_utils.sampler as sampler
+
+    monkeypatch.setattr(sampler, "TILE_BYTES", tile_bytes)
+    config = ru.MLPConfig(
+        activation="identity", depth=2, width=6, prefactor=1.3, residual=residual, layernorm=layernorm, gating=gating
+    )
+    params = to_float64(ru.sample_mlp_params(config, 7, seed=8))
+    x = ru.grid(5)
+    out = ru.mlp_forward(config, params, x)
+    assert out.shape == (7, 25) and out.dtype == torch.float64
+    for index in range(7):
+        torch.testing.assert_close(out[index], reference_network(config, params, index, x), rtol=1e-10, atol=1e-10)
+    functions = ru.sample_functions(config, 7, n=5, seed=8)
+    torch.testing.assert_close(functions.reshape(7, 25).double(), out, rtol=1e-5, atol=1e-5)
+
+
 def test_mlp_forward_does_not_modify_its_inputs():
     config = ru.MLPConfig(activation="identity", residual=True, gating=True, prefactor=2.0, width=8)
     params = ru.sample_mlp_params(config, 3)
@@ -231,6 +251,30 @@ def test_uniform_init_bounds():
     # prefactor is applied in the forward pass, never folded into the parameters.
     plain = ru.sample_mlp_params(ru.MLPConfig(depth=2, width=width, alpha=alpha, bias_scale=bias_scale), 8)
     assert all(torch.equal(p.weight, q.weight) for p, q in zip(params, plain, strict=True))
+
+
+def test_uniform_stream_layout_is_pinned():
+    """Network i's parameters come from its own stream in a fixed order: per layer W, b, then
+    the gate's W', b'; uniform draws are (2u - 1) * bound. Changing this changes every figure."""
+    from redshift_utils.sampler import network_generator
+
+    config = ru.MLPConfig(depth=2, width=5, alpha=1.5, bias_scale=0.25, gating=True)
+    params = ru.sample_mlp_params(config, 3, seed=4)
+    sizes = [2, 5, 5, 1]
+    for index in range(3):
+        gen = network_generator(4, index)
+        for layer in range(3):
+            fan_in, fan_out = sizes[layer], sizes[layer + 1]
+            bound = 1.5 * math.sqrt(6.0 / (fan_in + fan_out))
+            expected = [torch.rand((fan_out, fan_in), generator=gen).mul_(2.0).sub_(1.0).mul_(bound)]
+            expected.append(torch.rand((fan_out,), generator=gen).mul_(2.0).sub_(1.0).mul_(0.25))
+            got = [params[layer].weight[index], params[layer].bias[index]]
+            if layer < 2:
+                expected.append(torch.rand((fan_out, fan_in), generator=gen).mul_(2.0).sub_(1.0).mul_(bound))
+                expected.append(torch.rand((fan_out,), generator=gen).mul_(2.0).sub_(1.0).mul_(0.25))
+                got += [params[layer].gate_weight[index], params[layer].gate_bias[index]]
+            for a, b in zip(got, expected, strict=True):
+                assert torch.equal(a, b)
 
 
 def test_bias_scale_zero_gives_zero_biases():
