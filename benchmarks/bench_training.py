@@ -81,6 +81,7 @@ def bench(name: str, n_models: int, steps: int, repeats: int) -> float:
         .values
     )
     tame = data["prefactors"] <= 2.0
+    loss_gap = (result.losses[-1] - reference.losses[-1]).abs()
     per_step = 1e3 / steps
     print(
         f"({name}) {n_models} MLPs {config.in_dim}->{config.width}x{config.depth}->1 ({config.activation}), "
@@ -90,8 +91,9 @@ def bench(name: str, n_models: int, steps: int, repeats: int) -> float:
         print(f"    {label} {seconds:8.2f} s  ({seconds * per_step / n_models:.3f} ms per model-step)")
     print(f"    speedup: {t_loop / t_batched:.1f}x   (target >= 10x)")
     print(
-        f"    same result: max |weight difference| {float(diff[tame].max()):.1e} for prefactors <= 2, "
-        f"{float(diff.max()):.1e} over all (rounding, amplified by chaotic training at large prefactors)"
+        f"    same result: median |final loss difference| {float(loss_gap.median()):.1e}; max |weight difference| "
+        f"{float(diff[tame].max()):.1e} for prefactors <= 2, {float(diff.max()):.1e} over all (float rounding of "
+        "bmm vs mm, amplified over many steps; tests/test_training.py checks equality on short runs)"
     )
     return t_loop / t_batched
 
