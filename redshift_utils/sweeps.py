@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bar: tqdm.auto warns without ipywidgets
 
 from redshift_utils.cache import cached
 from redshift_utils.configs import MLPConfig, UnbiasedConfig
