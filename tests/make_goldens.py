@@ -23,6 +23,8 @@ def main(stems: list[str]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             run_notebook(stem, {"preset": "smoke"}, Path(tmp))
             notebook = strip_images(nbformat.read(Path(tmp) / f"{stem}.ipynb", as_version=4))
+        for index, cell in enumerate(notebook.cells):  # stable ids: a regenerated golden diffs only where outputs moved
+            cell["id"] = f"{stem}-{index:03d}"
         nbformat.write(notebook, GOLDEN_DIR / f"{stem}.ipynb")
         print(f"wrote tests/golden/{stem}.ipynb")
 
