@@ -62,6 +62,8 @@ CHECK_PAGE = r"""
     unrenderedMath: math.filter((node) => !node.querySelector("mjx-container")).map((n) => n.textContent.slice(0, 100)),
     rawMath: raw,
     theme: document.documentElement.dataset.theme || "",
+    visibleSearchFields: Array.from(document.querySelectorAll(".search-button-field"))
+      .filter((el) => el.offsetParent !== null).length,
     background: getComputedStyle(document.body).backgroundColor,
   };
 })()
@@ -180,6 +182,8 @@ def test_every_page_renders_in_chromium(site, browser):
         problems += [f"{name}: unrendered math {text!r}" for text in report["unrenderedMath"]]
         problems += [f"{name}: raw LaTeX in the text {text!r}" for text in report["rawMath"]]
         problems += [f"{name}: {error}" for error in tab.errors()]
+        if report["visibleSearchFields"] != 1:  # the theme's top bar repeats the sidebar's (_static/header_fix.css)
+            problems.append(f"{name}: {report['visibleSearchFields']} visible search fields, expected 1")
     tab.close()
     assert not problems, "\n".join(problems)
 
