@@ -84,7 +84,7 @@
   };
 
   // ---------------------------------------------------------------- configuration
-  const WEIGHT_DISTRIBUTIONS = ["uniform", "normal", "student_t"];
+  const WEIGHT_DISTRIBUTIONS = ["uniform", "normal", "student_t", "uniform_ball"];
   const DEFAULTS = {
     activation: "relu", depth: 3, width: 64, alpha: 1.0, bias_scale: 1.0, prefactor: 1.0,
     weight_dist: "uniform", residual: false, layernorm: false, ln_gain: 1.0, gating: false, in_dim: 2,
@@ -167,6 +167,17 @@
   /** Draws with the variance of U(-1, 1), as sampler._unit_draw: s * draw has the variance of U(-s, s). */
   function unitDraws(count, dist, stream) {
     const out = new Float64Array(count);
+    if (dist === "uniform_ball") {
+      // The whole tensor uniform in the ball of radius sqrt((count + 2) / 3): variance 1/3 per coordinate.
+      let norm2 = 0;
+      for (let i = 0; i < count; i++) {
+        out[i] = stream.normal();
+        norm2 += out[i] * out[i];
+      }
+      const scale = (Math.sqrt((count + 2) / 3) * Math.pow(stream.uniform(), 1 / count)) / Math.sqrt(norm2);
+      for (let i = 0; i < count; i++) out[i] *= scale;
+      return out;
+    }
     for (let i = 0; i < count; i++) {
       if (dist === "uniform") {
         out[i] = 2 * stream.uniform() - 1;

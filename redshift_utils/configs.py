@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 from redshift_utils.activations import ACTIVATIONS
 
-WEIGHT_DISTRIBUTIONS = ("uniform", "normal", "student_t")
+WEIGHT_DISTRIBUTIONS = ("uniform", "normal", "student_t", "uniform_ball")
 # Chapter 3's readings of what the paper leaves open (first choice = default = DESIGN.md).
 RESIDUAL_MODES = ("around_phi", "around_layer")
 LAYERNORM_POSITIONS = ("before", "after")
@@ -58,6 +58,9 @@ class MLPConfig:
     changes the width, in_dim -> width, so it has no skip, like a ResNet stem);
     ``layernorm_position`` ``"after"`` normalises ``phi(z)`` instead of ``z``;
     ``bias_scales_with_alpha`` draws biases from ``U(-alpha bias_scale, alpha bias_scale)``.
+    ``weight_dist`` (appendix E's priors): ``"uniform"``; ``"normal"``; ``"student_t"`` (df = 3,
+    long-tailed); ``"uniform_ball"`` (each weight matrix or bias vector uniform in a ball), all
+    with the uniform law's per-coordinate variance.
     Explained in chapters 2 and 3.
     """
 

@@ -51,12 +51,19 @@ def network_generator(seed: int, index: int) -> torch.Generator:
 
 
 def _unit_draw(shape: tuple[int, ...], dist: str, gen: torch.Generator) -> torch.Tensor:
-    """Draws with the variance of U(-1, 1) (1/3): ``s * draw`` has the variance of U(-s, s)."""
+    """Draws with the variance of U(-1, 1) (1/3) per coordinate: ``s * draw`` has the variance of U(-s, s)."""
     if dist == "uniform":
         return torch.rand(shape, generator=gen).mul_(2.0).sub_(1.0)
     normal = torch.randn(shape, generator=gen)
     if dist == "normal":
         return normal.mul_(1.0 / math.sqrt(3.0))
+    if dist == "uniform_ball":
+        # The whole tensor (D numbers) uniform in the D-ball of radius sqrt((D + 2) / 3): a
+        # uniform direction, and a radius whose D-th power is uniform. Each coordinate then has
+        # variance R^2 / (D + 2) = 1/3; for D = 1 this is exactly U(-1, 1).
+        d = normal.numel()
+        radius = math.sqrt((d + 2) / 3.0) * float(torch.rand((), generator=gen, dtype=torch.float64)) ** (1.0 / d)
+        return normal.mul_(radius / float(normal.double().norm()))
     # Student-t with 3 degrees of freedom (variance 3), rescaled to variance 1/3.
     chi2 = torch.randn((3, *shape), generator=gen).square_().sum(0)
     return normal.div_(torch.sqrt(chi2 / 3.0)).mul_(1.0 / 3.0)

@@ -32,7 +32,7 @@ def test_mlp_defaults_match_design():
 
 
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
-@pytest.mark.parametrize("weight_dist", ["uniform", "normal", "student_t"])
+@pytest.mark.parametrize("weight_dist", ["uniform", "normal", "student_t", "uniform_ball"])
 def test_every_valid_choice_is_accepted(activation, weight_dist):
     config = ru.MLPConfig(activation=activation, weight_dist=weight_dist)
     assert config.activation == activation and config.weight_dist == weight_dist
@@ -73,7 +73,7 @@ BAD_MLP_VALUES = [
     ("prefactor", -2.0, "> 0"),
     ("ln_gain", 0.0, "> 0"),
     ("ln_gain", -1.0, "> 0"),
-    ("weight_dist", "gaussian", "uniform, normal, student_t"),
+    ("weight_dist", "gaussian", "uniform, normal, student_t, uniform_ball"),
     ("weight_dist", "t", "student_t"),
     ("residual", 1, "True or False"),
     ("layernorm", "yes", "True or False"),

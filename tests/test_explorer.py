@@ -37,6 +37,7 @@ CONFIGS = {
     "selu_prefactor": ru.MLPConfig(activation="selu", prefactor=3.0, alpha=0.7, bias_scale=0.5),
     "gaussian_normal": ru.MLPConfig(activation="gaussian", prefactor=2.0, weight_dist="normal", width=24),
     "sigmoid_student_t": ru.MLPConfig(activation="sigmoid", weight_dist="student_t", width=16),
+    "tanh_uniform_ball": ru.MLPConfig(activation="tanh", weight_dist="uniform_ball", width=16, alpha=2.0),
     "identity_all_flags": ru.MLPConfig(activation="identity", residual=True, layernorm=True, gating=True, width=20),
 }
 
@@ -214,6 +215,28 @@ def test_browser_sampler_follows_the_same_law_as_the_library(page):
         gap = abs(statistics.mean(ours) - library.mean())
         standard_error = math.sqrt(statistics.variance(ours) / 32 + library.var(ddof=1) / 32)
         assert gap < 4 * standard_error, (config.activation, statistics.mean(ours), library.mean())
+
+
+def test_page_draws_the_uniform_ball_law_like_the_library(page):
+    """The page's own uniform-ball draws: inside each tensor's ball, with variance 1/3 per coordinate."""
+    report = page.evaluate(
+        """(() => {
+             const R = window.redshiftExplorer;
+             const radii = [], squares = [];
+             for (let seed = 0; seed < 40; seed++) {
+               const layer = R.sampleParams({weight_dist: "uniform_ball", width: 64}, seed)[1];
+               const bound = Math.sqrt(6 / (layer.fanIn + layer.fanOut));
+               const d = layer.weight.length;
+               let sum = 0;
+               for (const v of layer.weight) sum += (v / bound) ** 2;
+               radii.push(Math.sqrt(sum / ((d + 2) / 3)));
+               squares.push(sum / d);
+             }
+             return {radii, variance: squares.reduce((a, b) => a + b) / squares.length};
+           })()"""
+    )
+    assert max(report["radii"]) <= 1.0 + 1e-9 and min(report["radii"]) > 0.99  # D = 4096: mass near the surface
+    assert report["variance"] == pytest.approx(1 / 3, rel=0.01)
 
 
 def test_default_network_renders_within_about_a_tenth_of_a_second(page):

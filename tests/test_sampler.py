@@ -290,10 +290,13 @@ def test_bias_scale_zero_gives_zero_biases():
         ("normal", scipy.stats.norm(0, 1 / math.sqrt(3))),
         # t with 3 degrees of freedom has variance 3: scaled by 1/3 to variance 1/3.
         ("student_t", scipy.stats.t(df=3, scale=1 / 3)),
+        # A coordinate of the D-ball of radius sqrt((D+2)/3) is a scaled Beta((D+1)/2, (D+1)/2);
+        # for these D (256 to 65,536) it is the normal law within what the KS tests can see.
+        ("uniform_ball", scipy.stats.norm(0, 1 / math.sqrt(3))),
     ],
 )
 def test_weight_distributions_have_uniform_variance(dist, law):
-    """All three laws have the variance of U(-s, s), s^2/3 (and biases of U(-b, b), b^2/3)."""
+    """Every law has the variance of U(-s, s), s^2/3 (and biases of U(-b, b), b^2/3)."""
     alpha, bias_scale, width = 0.8, 2.0, 256
     config = ru.MLPConfig(depth=2, width=width, alpha=alpha, bias_scale=bias_scale, weight_dist=dist)
     params = ru.sample_mlp_params(config, 4)
@@ -307,6 +310,23 @@ def test_weight_distributions_have_uniform_variance(dist, law):
     assert scipy.stats.kstest(b, law.cdf).pvalue > 1e-4
     first = pooled(params, 0, "weight") / (alpha * math.sqrt(6.0 / (2 + width)))
     assert scipy.stats.kstest(first, law.cdf).pvalue > 1e-4
+
+
+def test_uniform_ball_fills_each_tensors_ball_uniformly():
+    """Each weight matrix lies inside its ball, with radius^D uniform (the volume law) and isotropic."""
+    width = 8
+    config = ru.MLPConfig(depth=2, width=width, weight_dist="uniform_ball")
+    params = ru.sample_mlp_params(config, 3000)
+    bound = math.sqrt(6.0 / (2 * width))
+    w = params[1].weight.reshape(3000, -1).double().numpy() / bound  # hidden layer: D = 64
+    d = w.shape[1]
+    radius = np.linalg.norm(w, axis=1) / math.sqrt((d + 2) / 3.0)
+    assert radius.max() <= 1.0 + 1e-6
+    assert scipy.stats.kstest(radius**d, "uniform").pvalue > 1e-4
+    assert np.var(w) == pytest.approx(1 / 3, rel=0.02)
+    assert np.abs(np.corrcoef(w[:, :4].T) - np.eye(4)).max() < 0.08  # no preferred direction
+    last_bias = params[-1].bias.reshape(-1).double().numpy()  # D = 1: exactly U(-1, 1)
+    assert scipy.stats.kstest(last_bias, scipy.stats.uniform(-1, 2).cdf).pvalue > 1e-4
 
 
 # ----------------------------------------------------------------------------- scale behaviour

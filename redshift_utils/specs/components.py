@@ -132,10 +132,10 @@ SPEC = ChapterSpec(
         Param(
             "priors",
             "strs",
-            ["normal", "student_t"],
+            ["normal", "student_t", "uniform_ball"],
             "Weight and bias laws compared with the uniform prior (same variance; paper appendix E).",
             presets={"smoke": ["student_t"]},
-            choices=("normal", "student_t"),
+            choices=("normal", "student_t", "uniform_ball"),
         ),
         Param(
             "no_impact_margin",
