@@ -120,6 +120,25 @@ SPEC = ChapterSpec(
             minimum=1,
         ),
         Param("modulo_batch_size", "int", 0, "Mini-batch size of the modulo MLPs (0: full batch).", minimum=0),
+        Param(
+            "unbiased_frequencies",
+            "ints",
+            [16, 30, 64],
+            "Cosine frequencies per axis of the unbiased model trained on the modulo tasks (16: the input "
+            "lattice's own cosine basis; 30 = 2(N-1): one full period of aliases; 64: the book's grid).",
+            presets={"smoke": [30]},
+            minimum=1,
+            maximum=256,
+        ),
+        Param(
+            "unbiased_gd_lr",
+            "float",
+            10.0,
+            "Learning rate of plain full-batch gradient descent on the unbiased model (initial logits have "
+            "unit variance).",
+            minimum=1e-6,
+            maximum=1e4,
+        ),
         # --- shortcut learning (paper section 4.2, Figure 9)
         Param(
             "shortcut_activations",
