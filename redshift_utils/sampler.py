@@ -223,10 +223,19 @@ def _chunk_size(config: MLPConfig, points: int) -> int:
     return max(1, CHUNK_BYTES // per_network)
 
 
+def unbiased_basis(x: torch.Tensor, frequencies: int) -> torch.Tensor:
+    """``cos(pi j (x + 1) / 2)`` for ``j < frequencies``: the unbiased model's basis along one axis.
+
+    (P,) coordinates in [-1, 1] -> (P, frequencies) float32, computed in float64. On the grid
+    axis with ``frequencies = n`` it is the DCT-II basis, so the model's spectrum is its
+    coefficients. Chapter 4 evaluates it at the modulo task's inputs to train the model.
+    """
+    j = torch.arange(frequencies, dtype=torch.float64)
+    return torch.cos(math.pi * (torch.as_tensor(x, dtype=torch.float64)[:, None] + 1.0) / 2.0 * j[None, :]).float()
+
+
 def _unbiased_functions(config: UnbiasedConfig, n_networks: int, n: int, seed: int) -> torch.Tensor:
-    x = grid_axis(n)
-    j = torch.arange(n, dtype=torch.float64)
-    basis = torch.cos(math.pi * (x[:, None] + 1.0) / 2.0 * j[None, :]).to(torch.float32)
+    basis = unbiased_basis(grid_axis(n), n)
     coeffs = torch.empty(n_networks, n, n)
     for index in range(n_networks):
         coeffs[index] = torch.randn((n, n), generator=network_generator(seed, index))

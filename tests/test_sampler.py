@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 import redshift_utils as ru
+from redshift_utils.sampler import unbiased_basis
 
 
 def reference_network(config: ru.MLPConfig, params: list, index: int, x: torch.Tensor) -> torch.Tensor:
@@ -473,3 +474,13 @@ def test_activation_set_and_definitions():
     torch.testing.assert_close(act["swish"](t), t * torch.sigmoid(t))
     torch.testing.assert_close(act["selu"](t), F.selu(t))
     torch.testing.assert_close(act["identity"](t), t)
+
+
+def test_unbiased_basis_is_the_dct_basis_on_the_grid_axis():
+    """On the n-point grid axis the basis is DCT-II: orthogonal, norms n (j = 0) and n/2 (j > 0)."""
+    n = 16
+    basis = unbiased_basis(ru.grid_axis(n), n).double()
+    expected = torch.diag(torch.tensor([n] + [n / 2] * (n - 1), dtype=torch.float64))
+    torch.testing.assert_close(basis.T @ basis, expected, atol=1e-5, rtol=0)
+    ends = unbiased_basis(torch.tensor([-1.0, 1.0]), 4)  # cos(0) = 1 and cos(pi j) = (-1)^j at the ends
+    torch.testing.assert_close(ends, torch.tensor([[1.0, 1, 1, 1], [1, -1, 1, -1]]), atol=1e-6, rtol=0)
