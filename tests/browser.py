@@ -20,7 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-APT_INSTALL = "apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation"
+APT_INSTALL = (  # fonts: Latin metrics for the screenshots, and Japanese glyphs for the reading-group page
+    "apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-ipafont-gothic"
+)
 FLAGS = [
     "--headless",
     "--no-sandbox",
