@@ -124,8 +124,8 @@ SPEC = ChapterSpec(
             "unbiased_frequencies",
             "ints",
             [16, 30, 64],
-            "Cosine frequencies per axis of the unbiased model trained on the modulo tasks (16: the input "
-            "lattice's own cosine basis; 30 = 2(N-1): one full period of aliases; 64: the book's grid).",
+            "Cosine frequencies per axis of the unbiased model trained on the modulo tasks (with N = 16 levels, "
+            "16: the input lattice's own cosine basis; 30 = 2(N-1): one full period of aliases; 64: the book's grid).",
             presets={"smoke": [30]},
             minimum=1,
             maximum=256,
