@@ -221,28 +221,76 @@
     });
   }
 
+  /** How a JSON value reads in an error message: `the string "1e3"`, `null`, `NaN`, `a list`. */
+  function describeValue(v) {
+    if (v === undefined) return "missing";
+    if (v === null) return "null";
+    if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v)}`;
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    if (Array.isArray(v)) return `a list of ${v.length}`;
+    return `a ${typeof v}`;
+  }
+  const isRecord = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
   /** Weights exported from Python: {"config": {...}, "layers": [{"weight": [[...]], "bias": [...],
-   * "gate_weight": [[...]] | null, "gate_bias": [...] | null}, ...]} (one network, torch.nn.Linear layout). */
+   * "gate_weight": [[...]] | null, "gate_bias": [...] | null}, ...]} (one network, torch.nn.Linear layout).
+   * Everything is checked before anything is built: the shapes the config implies, and that every
+   * entry is a JSON number that is finite (no strings such as "1e3", no null, booleans, NaN or
+   * Infinity). The error names the layer, the field, the index and the expected shape. */
   function importNetwork(document) {
-    if (!document || !Array.isArray(document.layers)) throw new Error('weights JSON needs a "layers" list');
+    if (!isRecord(document)) {
+      throw new Error(`weights JSON must be an object {"config": {...}, "layers": [...]}, got ${describeValue(document)}`);
+    }
+    if (!Array.isArray(document.layers)) throw new Error('weights JSON needs a "layers" list');
+    if (document.config !== undefined && document.config !== null && !isRecord(document.config)) {
+      throw new Error(`weights JSON "config" must be an object of MLPConfig fields, got ${describeValue(document.config)}`);
+    }
     const config = makeConfig(document.config || {});
     const shapes = layerShapes(config);
     if (document.layers.length !== shapes.length) {
       throw new Error(`weights JSON has ${document.layers.length} layers, the config needs depth + 1 = ${shapes.length}`);
     }
-    const matrix = (rows, fanOut, fanIn, what) => {
-      if (!Array.isArray(rows) || rows.length !== fanOut || rows.some((r) => !Array.isArray(r) || r.length !== fanIn)) {
-        throw new Error(`${what} must be a ${fanOut} x ${fanIn} list of lists`);
+    const entry = (v, where) => {
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new Error(`${where} is ${describeValue(v)}, not a finite number ` +
+          "(entries must be JSON numbers: no strings, null, booleans, NaN or Infinity)");
       }
-      return Float64Array.from(rows.flat());
+      return v;
+    };
+    const matrix = (rows, fanOut, fanIn, what) => {
+      const shape = `${fanOut} x ${fanIn} (${fanOut} rows of ${fanIn} numbers, torch.nn.Linear layout)`;
+      if (!Array.isArray(rows)) throw new Error(`${what} must be a ${shape} list of lists, got ${describeValue(rows)}`);
+      if (rows.length !== fanOut) throw new Error(`${what} has ${rows.length} rows, expected shape ${shape}`);
+      const out = new Float64Array(fanOut * fanIn);
+      for (let o = 0; o < fanOut; o++) {
+        const row = rows[o];
+        if (!Array.isArray(row) || row.length !== fanIn) {
+          throw new Error(`${what}[${o}] is ${describeValue(row)}, expected a list of ${fanIn} numbers (shape ${shape})`);
+        }
+        for (let i = 0; i < fanIn; i++) out[o * fanIn + i] = entry(row[i], `${what}[${o}][${i}]`);
+      }
+      return out;
     };
     const vector = (values, fanOut, what) => {
-      if (!Array.isArray(values) || values.length !== fanOut) throw new Error(`${what} must be a list of ${fanOut} numbers`);
-      return Float64Array.from(values);
+      if (!Array.isArray(values) || values.length !== fanOut) {
+        throw new Error(`${what} is ${describeValue(values)}, expected a list of ${fanOut} numbers`);
+      }
+      return Float64Array.from(values, (v, o) => entry(v, `${what}[${o}]`));
     };
     const layers = shapes.map(([fanIn, fanOut], l) => {
       const source = document.layers[l];
+      if (!isRecord(source)) {
+        throw new Error(`layer ${l} must be an object with "weight" and "bias", got ${describeValue(source)}`);
+      }
       const gated = config.gating && l < shapes.length - 1;
+      if (!gated) {
+        for (const name of ["gate_weight", "gate_bias"]) {
+          if (source[name] !== undefined && source[name] !== null) {
+            throw new Error(`layer ${l} ${name} must be null: ` +
+              (config.gating ? "the output layer has no gate" : "the config has gating off"));
+          }
+        }
+      }
       return {
         fanIn, fanOut,
         weight: matrix(source.weight, fanOut, fanIn, `layer ${l} weight`),
@@ -298,8 +346,11 @@
     return z;
   }
 
-  /** f on the n x n grid: values[i * n + j] = f(x_i, y_j), DESIGN.md's layer-by-layer definition. */
-  function forward(partialConfig, layers, n) {
+  /** f on the n x n grid: values[i * n + j] = f(x_i, y_j), DESIGN.md's layer-by-layer definition.
+   * `report`, when given, gets `overflowLayer`: the first hidden layer whose pre-activations or outputs
+   * are not finite (null if none). ReLU maps NaN to 0, so an overflow inside the network can leave a
+   * finite, constant f that would otherwise score as a plain constant function. */
+  function forward(partialConfig, layers, n, report) {
     const config = makeConfig(partialConfig);
     const axis = gridAxis(n);
     const points = n * n;
@@ -312,6 +363,8 @@
     }
     const phi = ACTIVATIONS[config.activation];
     const scale = config.prefactor;
+    let overflowLayer = null;
+    const finite = (array) => array.every(Number.isFinite);
     for (let l = 0; l < layers.length - 1; l++) {
       const { weight, bias, fanIn, fanOut } = layers[l];
       const z = linear(h, points, weight, bias, fanIn, fanOut, scale);
@@ -328,15 +381,18 @@
         }
       }
       const gate = config.gating ? linear(h, points, layers[l].gateWeight, layers[l].gateBias, fanIn, fanOut, scale) : null;
+      if (overflowLayer === null && !(finite(z) && (!gate || finite(gate)))) overflowLayer = l;
       const next = new Float64Array(points * fanOut);
       for (let k = 0; k < next.length; k++) {
         let a = phi(z[k]);
         if (gate) a *= sigmoid(gate[k]);
         next[k] = config.residual ? z[k] + a : a;
       }
+      if (overflowLayer === null && !finite(next)) overflowLayer = l;
       h = next;
     }
     const out = layers[layers.length - 1];
+    if (report) report.overflowLayer = overflowLayer;
     return linear(h, points, out.weight, out.bias, out.fanIn, 1, 1);
   }
 
@@ -445,24 +501,67 @@
     return normalize ? (count * Math.log2(L)) / L : count;
   }
 
-  /** Function values and scores of one network: sampled from `seed`, or `network` exported from Python. */
+  /** DCT and scores of f, or `overflow` set (and the scores null) when f or its measures are not finite in
+   * double precision: huge weights or a large prefactor over many layers overflow to Infinity and NaN,
+   * which would otherwise score as a "constant function" (0) or as noise. */
+  function measure(values, n, overflowLayer = null) {
+    let nonFinite = 0;
+    let top = 0;
+    for (const v of values) {
+      if (!Number.isFinite(v)) nonFinite++;
+      else if (Math.abs(v) > top) top = Math.abs(v);
+    }
+    const coeffs = dct2(values, n);
+    const scores = {
+      fourier: fourierScore(coeffs, n, true),
+      fourierRaw: fourierScore(coeffs, n, false),
+      lz: lzComplexity(values, true),
+    };
+    const overflow = overflowLayer !== null || nonFinite > 0 || !coeffs.every(Number.isFinite) ||
+      !Object.values(scores).every(Number.isFinite);
+    if (overflow) for (const key of Object.keys(scores)) scores[key] = null;
+    return Object.assign({ coeffs, overflow, overflowLayer, nonFinite, largest: top }, scores);
+  }
+
+  /** The page's report of an overflow found by `measure`. */
+  function overflowMessage(m, n) {
+    let what;
+    if (m.overflowLayer !== null) {
+      what = `layer ${m.overflowLayer} (counting from 0, as in the weights JSON) reaches Infinity or NaN ` +
+        "in double precision";
+    } else if (m.nonFinite > 0) {
+      what = `${m.nonFinite} of ${n * n} values of f are infinite or NaN in double precision`;
+    } else {
+      what = `f reaches ${m.largest.toExponential(1)}, too large to measure in double precision`;
+    }
+    return `Overflow: ${what} (the weights or the prefactor are too large for this network). ` +
+      "No scores are shown; lower the prefactor, alpha or depth.";
+  }
+
+  /** Function values and scores of one network: sampled from `seed`, or `network` exported from Python.
+   * On overflow the scores are null and `overflow` is true (`nonFinite` counts the bad values). */
   function evaluate(partialConfig, network, n = 64, seed = 0) {
     const t0 = performance.now();
     let config;
     let layers;
     if (network) {
+      if (!isRecord(network)) throw new Error(`weights JSON must be an object, got ${describeValue(network)}`);
       ({ config, layers } = importNetwork(Object.assign({}, network, { config: partialConfig || network.config })));
     } else {
       config = makeConfig(partialConfig);
       layers = sampleParams(config, seed);
     }
-    const values = forward(config, layers, n);
-    const coeffs = dct2(values, n);
+    const report = {};
+    const values = forward(config, layers, n, report);
+    const m = measure(values, n, report.overflowLayer);
     return {
-      values: Array.from(values),
-      fourier: fourierScore(coeffs, n, true),
-      fourierRaw: fourierScore(coeffs, n, false),
-      lz: lzComplexity(values, true),
+      values: Array.from(values, (v) => (Number.isFinite(v) ? v : null)),
+      fourier: m.fourier,
+      fourierRaw: m.fourierRaw,
+      lz: m.lz,
+      overflow: m.overflow,
+      overflowLayer: m.overflowLayer,
+      nonFinite: m.nonFinite,
       ms: performance.now() - t0,
     };
   }
@@ -490,6 +589,12 @@
       }
     }
     ctx.putImageData(image, 0, 0);
+  }
+
+  /** An empty (transparent) n x n image, for a function that cannot be drawn. */
+  function clearCanvas(canvas, n) {
+    canvas.width = n; // setting the size clears the canvas
+    canvas.height = n;
   }
 
   /** log10 |c| over five decades below the largest non-DC coefficient; (0, 0) at the bottom left. */
@@ -552,23 +657,40 @@
     return node;
   }
 
+  /** Settings from the address fragment (#activation=tanh&depth=4...). A part that cannot be decoded
+   * (a malformed %-escape such as %E0%A4%A, on which decodeURIComponent throws) is ignored, so its
+   * setting keeps its default; `ignored` lists those parts for the page's notice. */
   function readHash() {
     const state = {};
-    const hash = window.location.hash.replace(/^#/, "");
-    if (!hash.includes("=")) return state;
+    const ignored = [];
+    let hash = "";
+    try {
+      hash = String(window.location.hash || "").replace(/^#/, "");
+    } catch (e) {
+      return { state, ignored };
+    }
+    if (!hash.includes("=")) return { state, ignored };
     for (const part of hash.split("&")) {
-      const [key, raw] = part.split("=").map(decodeURIComponent);
+      let key;
+      let raw;
+      try {
+        [key, raw] = part.split("=").map(decodeURIComponent);
+      } catch (e) {
+        ignored.push(part);
+        continue;
+      }
       const control = CONTROLS.find((c) => c.name === key);
       if (!control || raw === undefined) continue;
       if (control.kind === "bool") state[key] = raw === "1" || raw === "true";
       else if (control.kind === "select" && control.name !== "n") state[key] = raw;
       else if (Number.isFinite(Number(raw))) state[key] = Number(raw);
     }
-    return state;
+    return { state, ignored };
   }
 
   function build(root) {
-    const state = Object.assign({}, DEFAULTS, { seed: 0, n: 64 }, readHash());
+    const fromHash = readHash();
+    const state = Object.assign({}, DEFAULTS, { seed: 0, n: 64 }, fromHash.state);
     const inputs = {};
     const shown = {};
     let loaded = null; // {layers, name} while exported weights are shown
@@ -704,23 +826,30 @@
       const config = makeConfig(Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, state[k]])));
       const n = state.n;
       const layers = loaded ? loaded.layers : sampleParams(config, state.seed);
-      const values = forward(config, layers, n);
-      const coeffs = dct2(values, n);
-      const fourier = fourierScore(coeffs, n, true);
-      const raw = fourierScore(coeffs, n, false);
-      const lz = lzComplexity(values, true);
-      drawImage(fnCanvas, values, n);
-      drawImage(specCanvas, spectrumImage(coeffs, n), n); // j1 to the right, j2 up, like f
+      const report = {};
+      const values = forward(config, layers, n, report);
+      const m = measure(values, n, report.overflowLayer);
+      if (m.overflow) {
+        clearCanvas(fnCanvas, n); // an image of Infinity and NaN would draw as a flat or random field
+        clearCanvas(specCanvas, n);
+      } else {
+        drawImage(fnCanvas, values, n);
+        drawImage(specCanvas, spectrumImage(m.coeffs, n), n); // j1 to the right, j2 up, like f
+      }
       const ms = performance.now() - t0;
-      fourierOut.textContent = format(fourier);
-      rawOut.textContent = format(raw, 2);
-      lzOut.textContent = format(lz);
+      fourierOut.textContent = format(m.fourier);
+      rawOut.textContent = format(m.fourierRaw, 2);
+      lzOut.textContent = format(m.lz);
       timeOut.textContent = ms.toFixed(0);
+      error.textContent = m.overflow ? overflowMessage(m, n) : "";
       source.textContent = loaded
         ? `Weights: ${loaded.name}, exported from redshift_utils (change depth, width, alpha, bias scale, weight law, gating or seed to sample again).`
         : `Weights: sampled in your browser from seed ${state.seed} (the browser's random numbers differ from torch's, their law is the same).`;
       if (share) writeHash();
-      last = { fourier, fourierRaw: raw, lz, ms, n, config };
+      last = {
+        fourier: m.fourier, fourierRaw: m.fourierRaw, lz: m.lz,
+        overflow: m.overflow, overflowLayer: m.overflowLayer, nonFinite: m.nonFinite, ms, n, config,
+      };
       return ms;
     }
 
@@ -751,21 +880,57 @@
       }
     }
 
+    const snapshotControls = () =>
+      Object.fromEntries(CONTROLS.map((c) => [c.name, c.kind === "bool" ? inputs[c.name].checked : inputs[c.name].value]));
+    function restoreControls(values, exactValues) {
+      for (const c of CONTROLS) {
+        if (c.kind === "bool") inputs[c.name].checked = values[c.name];
+        else inputs[c.name].value = values[c.name];
+      }
+      for (const key of Object.keys(exact)) delete exact[key];
+      Object.assign(exact, exactValues);
+    }
+
     fileInput.addEventListener("change", () => {
       const file = fileInput.files && fileInput.files[0];
       if (!file) return;
       const reader = new FileReader();
+      // Everything is checked before anything changes: on a bad file the page keeps the network it shows.
+      const refuse = (why) => {
+        error.textContent = `Could not load ${file.name}: ${why}. The network shown is unchanged.`;
+      };
       reader.onload = () => {
+        fileInput.value = ""; // so that choosing the same file again (after fixing it) loads it again
+        let network;
         try {
-          const network = importNetwork(JSON.parse(String(reader.result)));
+          let parsed;
+          try {
+            parsed = JSON.parse(String(reader.result));
+          } catch (e) {
+            throw new Error(`not valid JSON (${e.message || e}); NaN and Infinity are not JSON numbers`);
+          }
+          network = importNetwork(parsed);
+        } catch (e) {
+          refuse(e.message || e);
+          return;
+        }
+        const before = { loaded, exact: Object.assign({}, exact), controls: snapshotControls() };
+        try {
           setControls(network.config);
           loaded = { layers: network.layers, name: file.name };
-          error.textContent = "";
           render();
         } catch (e) {
-          error.textContent = `Could not load ${file.name}: ${e.message || e}`;
+          loaded = before.loaded;
+          restoreControls(before.controls, before.exact);
+          try {
+            render();
+          } catch (ignored) {
+            // the previous network rendered before, so this does not happen; the message below stands
+          }
+          refuse(e.message || e);
         }
       };
+      reader.onerror = () => refuse(String(reader.error || "the file could not be read"));
       reader.readAsText(file);
     });
 
@@ -773,6 +938,11 @@
       render(false);
     } catch (e) {
       error.textContent = String(e.message || e); // e.g. a hand-edited link with alpha=-1
+    }
+    if (fromHash.ignored.length) {
+      const notice = `Ignored a malformed part of the address (${fromHash.ignored.join("&")}): ` +
+        "its settings keep their defaults.";
+      error.textContent = error.textContent ? `${notice} ${error.textContent}` : notice;
     }
     const show = (values) => {
       setControls(values);

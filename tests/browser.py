@@ -1,9 +1,14 @@
-"""Headless Chromium for the tests, driven over the DevTools protocol on a pipe.
+"""Headless Chromium (or Google Chrome) for the tests, driven over the DevTools protocol on a pipe.
 
 Why a pipe and not ``--dump-dom``: the protocol reports every uncaught exception and console
 error of a page (even those thrown before any script of ours could run), awaits promises such
 as MathJax's typesetting, and takes screenshots, all from one browser process and with no
 package beyond the standard library. Used by tests/test_site.py and tests/test_explorer.py.
+
+Finding a browser (``require_browser``): $CHROME, then chromium, chromium-browser, google-chrome,
+google-chrome-stable on PATH, then the macOS applications. With none, Debian's chromium is installed
+with apt-get where apt-get exists and we are root (or `sudo -n` works); otherwise the browser tests
+are skipped with a reason saying how to enable them, except under CI=true, where they fail.
 """
 
 from __future__ import annotations
@@ -17,11 +22,25 @@ import shutil
 import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
-APT_INSTALL = (  # fonts: Latin metrics for the screenshots, and Japanese glyphs for the reading-group page
-    "apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-ipafont-gothic"
+# Looked for in this order after $CHROME: any Chromium-family browser speaks the DevTools protocol.
+PATH_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+MAC_APPS = (
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+)
+# Installed with apt-get (Debian, Ubuntu) when no browser is found and we are root or `sudo -n` works.
+# Fonts: Latin metrics for the screenshots, and Japanese glyphs for the reading-group page (also
+# installed when a browser is already there but `fc-list :lang=ja` finds no Japanese font).
+BROWSER_PACKAGES = ("chromium",)
+FONT_PACKAGES = ("fonts-liberation", "fonts-ipafont-gothic")
+HOW_TO_ENABLE = (
+    "install Chromium or Google Chrome (found on PATH as chromium, chromium-browser, google-chrome or "
+    "google-chrome-stable, or in /Applications on macOS), or set CHROME=/path/to/browser; "
+    "on Debian or Ubuntu as root (or with passwordless sudo) the tests install chromium themselves"
 )
 FLAGS = [
     "--headless",
@@ -39,23 +58,148 @@ FLAGS = [
 ]
 
 
-def chromium_path() -> str | None:
-    """The Chromium executable on PATH, if any."""
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+class BrowserSetupError(RuntimeError):
+    """The browser is misconfigured ($CHROME is not an executable) or its installation failed."""
 
 
-def ensure_chromium() -> str:
-    """Chromium's path, installing Debian's package first when it is missing (CI on a fresh machine)."""
-    path = chromium_path()
-    if path:
-        return path
-    command = APT_INSTALL if os.geteuid() == 0 else APT_INSTALL.replace("apt-get", "sudo -n apt-get")
+class ChromeVariableError(BrowserSetupError):
+    """$CHROME is set but is not an executable: always a failure, never a skip."""
+
+
+class BrowserUnavailable(RuntimeError):
+    """No browser found and none can be installed here (no apt-get, or not root and no `sudo -n`)."""
+
+
+def in_ci() -> bool:
+    """True under continuous integration (CI=true), where the browser tests must run, never skip."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def _executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def find_browser() -> str | None:
+    """The first Chromium-family browser: $CHROME, then PATH_NAMES on PATH, then MAC_APPS.
+
+    $CHROME, when set, must be an executable (a path, or a name on PATH): otherwise ChromeVariableError
+    names it, instead of silently testing another browser than the one asked for.
+    """
+    chosen = os.environ.get("CHROME", "").strip()
+    if chosen:
+        expanded = os.path.expanduser(chosen)
+        if _executable(expanded):
+            return expanded
+        if os.sep not in chosen and shutil.which(chosen):
+            return shutil.which(chosen)
+        raise ChromeVariableError(
+            f"CHROME={chosen!r} is not an executable file: set CHROME to the path of a Chromium or "
+            "Google Chrome binary (on macOS, e.g. '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'), "
+            "or unset it to search PATH"
+        )
+    for name in PATH_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    for app in MAC_APPS:
+        if _executable(app):
+            return app
+    return None
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def apt_prefix() -> list[str] | None:
+    """How to run apt-get: [] as root, ["sudo", "-n"] with passwordless sudo, None when it cannot run."""
+    if not shutil.which("apt-get"):
+        return None
+    if _is_root():
+        return []
+    if shutil.which("sudo"):
+        try:
+            result = subprocess.run(["sudo", "-n", "true"], capture_output=True, timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if result.returncode == 0:
+            return ["sudo", "-n"]
+    return None
+
+
+def japanese_font_present() -> bool:
+    """Whether fontconfig knows a font with Japanese glyphs (`fc-list :lang=ja` prints something)."""
+    if not shutil.which("fc-list"):
+        return False
+    try:
+        result = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0 and bool(result.stdout.strip())
+
+
+def apt_install(packages: tuple[str, ...] | list[str], prefix: list[str]) -> tuple[bool, str]:
+    """`apt-get update && apt-get install` of ``packages``; returns (success, the command and its output's tail)."""
+    apt = " ".join([*prefix, "apt-get"])
+    command = f"{apt} update && {apt} install -y --no-install-recommends {' '.join(packages)}"
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    result = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True, timeout=1800)
-    path = chromium_path()
-    if result.returncode != 0 or not path:
-        raise RuntimeError(f"could not install chromium with `{command}`:\n{(result.stdout + result.stderr)[-3000:]}")
+    try:
+        result = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True, timeout=1800)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, f"`{command}`: {error}"
+    return result.returncode == 0, f"`{command}`:\n{(result.stdout + result.stderr)[-3000:]}"
+
+
+_fonts_tried = False
+
+
+def ensure_browser() -> str:
+    """A browser's path, installing Debian's chromium (and the fonts) with apt-get where we may.
+
+    Raises BrowserSetupError when $CHROME is wrong or an installation failed, and BrowserUnavailable
+    when there is no browser and no way to install one (see HOW_TO_ENABLE).
+    """
+    global _fonts_tried
+    path = find_browser()
+    if path:
+        if not _fonts_tried and not japanese_font_present():
+            _fonts_tried = True  # once per session: a failed attempt is not repeated for every fixture
+            prefix = apt_prefix()
+            if prefix is not None:
+                ok, log = apt_install(FONT_PACKAGES, prefix)
+                if not ok:
+                    message = f"could not install the Japanese font (pages in Japanese will show boxes) with {log}"
+                    warnings.warn(message, stacklevel=2)
+        return path
+    prefix = apt_prefix()
+    if prefix is None:
+        raise BrowserUnavailable(f"no Chromium-family browser found; to run the browser tests, {HOW_TO_ENABLE}")
+    ok, log = apt_install((*BROWSER_PACKAGES, *FONT_PACKAGES), prefix)
+    _fonts_tried = True
+    path = find_browser()
+    if not ok or not path:
+        raise BrowserSetupError(f"no browser found, and could not install chromium with {log}")
     return path
+
+
+def require_browser() -> str:
+    """For pytest fixtures: the browser's path, or a skip saying how to enable the browser tests.
+
+    Fails instead of skipping under CI=true (they must run there) and when $CHROME names no executable.
+    A failed apt-get installation skips on a reader's computer (e.g. offline) and fails under CI.
+    """
+    import pytest
+
+    try:
+        return ensure_browser()
+    except ChromeVariableError as error:
+        pytest.fail(str(error))
+    except (BrowserUnavailable, BrowserSetupError) as error:
+        if in_ci():
+            pytest.fail(f"CI=true, so the browser tests must run, but: {error}")
+        if isinstance(error, BrowserUnavailable):
+            pytest.skip(str(error))
+        pytest.skip(f"{error}\nTo run the browser tests: {HOW_TO_ENABLE}")
 
 
 def _high_pipe() -> tuple[int, int]:
@@ -83,7 +227,7 @@ class Browser:
         # --remote-debugging-pipe reads commands on fd 3 and writes replies on fd 4.
         launcher = f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w} {to_chrome_r}<&- {from_chrome_w}>&-'
         argv = [
-            executable or ensure_chromium(),
+            executable or ensure_browser(),
             *FLAGS,
             f"--user-data-dir={self._profile.name}",
             f"--window-size={width},{height}",

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from browser import Browser, BrowserError, ensure_chromium
+from browser import Browser, BrowserError, require_browser
 
 import redshift_utils as ru
 from redshift_utils.paths import REPO_ROOT
@@ -62,12 +62,8 @@ def to_float64(params: list[ru.LayerParams]) -> list[ru.LayerParams]:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    """A page holding only the explorer: the same script and style files the book serves."""
-    try:
-        executable = ensure_chromium()
-    except RuntimeError as error:
-        pytest.fail(str(error))
+def harness(tmp_path_factory) -> str:
+    """URL of a page holding only the explorer: the same script and style files the book serves."""
     folder = tmp_path_factory.mktemp("explorer")
     harness = folder / "harness.html"
     harness.write_text(
@@ -75,18 +71,54 @@ def page(tmp_path_factory):
         f'<script src="{SCRIPT.as_uri()}"></script></head>'
         '<body><div id="redshift-explorer"></div></body></html>'
     )
-    with Browser(executable) as browser:
-        tab = browser.page()
-        tab.goto(harness.as_uri())
-        assert tab.evaluate("window.redshiftExplorer.version") == 1
-        yield tab
-        assert not tab.errors(), tab.errors()
+    return harness.as_uri()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium or Chrome; skipped with a how-to when there is none (failed under CI=true, see browser.py)."""
+    with Browser(require_browser()) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def page(browser, harness):
+    """One tab on the harness, shared by the module's tests; it must log no error."""
+    tab = browser.page()
+    tab.goto(harness)
+    assert tab.evaluate("window.redshiftExplorer.version") == 1
+    yield tab
+    assert not tab.errors(), tab.errors()
 
 
 def js_evaluate(page, network: dict | None, config: dict | None = None, seed: int = 0) -> dict:
     return page.evaluate(
         f"window.redshiftExplorer.evaluate({json.dumps(config)}, {json.dumps(network)}, {N}, {seed})",
         timeout=120,
+    )
+
+
+def choose_file(page, path: Path) -> None:
+    """Choose ``path`` with the page's "weights from Python" file button, as a reader would."""
+    node = page.call(
+        "DOM.querySelector", {"nodeId": page.call("DOM.getDocument")["root"]["nodeId"], "selector": "#rx-file"}
+    )
+    page.call("DOM.setFileInputFiles", {"files": [str(path)], "nodeId": node["nodeId"]})
+
+
+def wait_for(page, condition: str) -> dict:
+    """Poll the JavaScript ``condition`` until it holds (the file reader is asynchronous); returns lastRender()."""
+    waiting = json.dumps(f"timed out waiting for {condition}: ")
+    return page.evaluate(
+        f"""new Promise((resolve, reject) => {{
+             const start = performance.now();
+             (function poll() {{
+               if ({condition}) resolve(window.redshiftExplorer.lastRender());
+               else if (performance.now() - start > 20000) reject(new Error(
+                 {waiting} + document.querySelector('.rx-error').textContent));
+               else setTimeout(poll, 20);
+             }})();
+           }})"""
     )
 
 
@@ -129,21 +161,8 @@ def test_page_loads_an_exported_file_like_a_reader_would(page, tmp_path, monkeyp
     exported = tmp_path / "network.json"
     assert exported.exists()
 
-    node = page.call(
-        "DOM.querySelector", {"nodeId": page.call("DOM.getDocument")["root"]["nodeId"], "selector": "#rx-file"}
-    )
-    page.call("DOM.setFileInputFiles", {"files": [str(exported)], "nodeId": node["nodeId"]})
-    shown = page.evaluate(
-        """new Promise((resolve, reject) => {
-             const start = performance.now();
-             (function poll() {
-               const source = document.querySelector('.rx-source').textContent;
-               if (source.includes('network.json')) resolve(window.redshiftExplorer.lastRender());
-               else if (performance.now() - start > 20000) reject(new Error('file not loaded: ' + source));
-               else setTimeout(poll, 20);
-             })();
-           })"""
-    )
+    choose_file(page, exported)
+    shown = wait_for(page, "document.querySelector('.rx-source').textContent.includes('network.json')")
     library = ru.sample_functions(config, 1, n=N, seed=0)[0]
     assert shown["config"]["activation"] == config.activation and shown["config"]["layernorm"] is True
     assert shown["fourier"] == pytest.approx(float(ru.fourier_complexity(library)), abs=1e-5)
@@ -262,6 +281,189 @@ def test_bad_configs_are_refused_naming_the_field(page):
     bad["config"]["depth"] = 3
     with pytest.raises(BrowserError, match="needs depth \\+ 1 = 4"):
         js_evaluate(page, bad)
+
+
+SMALL = ru.MLPConfig(depth=1, width=2)  # weights 2 x 2 and 1 x 2, biases of 2 and 1
+
+
+def corrupt(where: tuple, value) -> dict:
+    """The small network in the import format with one entry replaced: ``where`` = (layer, field, index...)."""
+    network = export_network(SMALL, ru.sample_mlp_params(SMALL, 1, seed=0))
+    target = network["layers"]
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    return network
+
+
+# Today's refusals; before, "abc" became NaN (then 0 after ReLU), null became 0 and "1e3" became 1000.
+BAD_ENTRIES = {
+    "string": ((0, "weight", 1, 0), "abc", 'layer 0 weight[1][0] is the string "abc", not a finite number'),
+    "null": ((0, "bias", 1), None, "layer 0 bias[1] is null, not a finite number"),
+    "numeric string": ((1, "bias", 0), "1e3", 'layer 1 bias[0] is the string "1e3", not a finite number'),
+    "boolean": ((1, "weight", 0, 1), True, "layer 1 weight[0][1] is true, not a finite number"),
+    "NaN": ((0, "weight", 0, 1), math.nan, "layer 0 weight[0][1] is NaN, not a finite number"),
+    "Infinity": ((0, "bias", 0), -math.inf, "layer 0 bias[0] is -Infinity, not a finite number"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_ENTRIES))
+def test_import_refuses_entries_that_are_not_finite_json_numbers(page, case):
+    where, value, message = BAD_ENTRIES[case]
+    with pytest.raises(BrowserError, match=re.escape(message)):
+        js_evaluate(page, corrupt(where, value))
+
+
+def test_import_refuses_a_json_number_too_large_for_a_double(page):
+    text = json.dumps(corrupt((1, "weight", 0, 0), "HUGE")).replace('"HUGE"', "1e400")  # JSON.parse gives Infinity
+    with pytest.raises(BrowserError, match=re.escape("layer 1 weight[0][0] is Infinity, not a finite number")):
+        page.evaluate(f"window.redshiftExplorer.importNetwork(JSON.parse({json.dumps(text)}))")
+
+
+def _set(network: dict, where: tuple, value) -> dict:
+    target = network
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    return network
+
+
+def _gated() -> dict:
+    config = ru.MLPConfig(depth=1, width=2, gating=True)
+    return export_network(config, ru.sample_mlp_params(config, 1, seed=0))
+
+
+BAD_SHAPES = {
+    "missing row": (lambda: _set(corrupt((0, "bias", 0), 0.5), ("layers", 0, "weight"), [[0.1, 0.2]]),
+                    "layer 0 weight has 1 rows, expected shape 2 x 2 (2 rows of 2 numbers, torch.nn.Linear layout)"),
+    "short row": (lambda: corrupt((1, "weight", 0), [0.3]),
+                  "layer 1 weight[0] is a list of 1, expected a list of 2 numbers (shape 1 x 2"),
+    "flat matrix": (lambda: corrupt((1, "weight"), [0.1, 0.2]), "layer 1 weight has 2 rows, expected shape 1 x 2"),
+    "row not a list": (lambda: corrupt((0, "weight", 1), 0.5),
+                       "layer 0 weight[1] is 0.5, expected a list of 2 numbers (shape 2 x 2"),
+    "long bias": (lambda: corrupt((0, "bias"), [0.1, 0.2, 0.3]), "layer 0 bias is a list of 3, expected a list of 2"),
+    "scalar bias": (lambda: corrupt((1, "bias"), 0.5), "layer 1 bias is 0.5, expected a list of 1 numbers"),
+    "missing weight": (lambda: corrupt((0, "weight"), None), "layer 0 weight must be a 2 x 2"),
+    "layer not an object": (lambda: corrupt((1,), [[0.1, 0.2]]), 'layer 1 must be an object with "weight" and "bias"'),
+    "gate without gating": (lambda: corrupt((0, "gate_weight"), [[0.1, 0.2], [0.3, 0.4]]),
+                            "layer 0 gate_weight must be null: the config has gating off"),
+    "missing gate": (lambda: _set(_gated(), ("layers", 0, "gate_bias"), None),
+                     "layer 0 gate_bias is null, expected a list of 2 numbers"),
+    "gate on the output layer": (lambda: _set(_gated(), ("layers", 1, "gate_bias"), [0.5]),
+                                 "layer 1 gate_bias must be null: the output layer has no gate"),
+    "too few layers": (lambda: {**corrupt((0, "bias", 0), 0.5), "config": {**SMALL.as_dict(), "depth": 2}},
+                       "weights JSON has 2 layers, the config needs depth + 1 = 3"),
+    "layers not a list": (lambda: {"config": SMALL.as_dict(), "layers": {"0": {}}},
+                          'weights JSON needs a "layers" list'),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SHAPES))
+def test_import_refuses_wrong_shapes_naming_layer_field_and_expected_shape(page, case):
+    make, message = BAD_SHAPES[case]
+    with pytest.raises(BrowserError, match=re.escape(message)):
+        js_evaluate(page, make())
+
+
+def explorer_state(page) -> dict:
+    """What the reader sees: the last render, the weights' source line, the function's image and the controls."""
+    return page.evaluate(
+        """({
+             render: window.redshiftExplorer.lastRender(),
+             source: document.querySelector('.rx-source').textContent,
+             image: document.querySelector('.rx-canvas').toDataURL(),
+             fourier: document.querySelector('[data-stat=fourier]').textContent,
+             controls: Array.from(document.querySelectorAll('.rx-controls input, .rx-controls select'))
+               .filter((el) => el.type !== 'file').map((el) => el.type === 'checkbox' ? el.checked : el.value),
+           })"""
+    )
+
+
+def test_a_bad_weights_file_is_refused_in_the_page_and_the_shown_network_kept(page, tmp_path):
+    page.evaluate(f"window.redshiftExplorer.show({json.dumps({**CONFIGS['gelu'].as_dict(), 'seed': 2, 'n': N})})")
+    before = explorer_state(page)
+    assert before["render"]["overflow"] is False and before["fourier"] != "—"
+    missing_row = BAD_SHAPES["missing row"][0]()
+    cases = {
+        "string.json": (json.dumps(corrupt(*BAD_ENTRIES["string"][:2])), BAD_ENTRIES["string"][2]),
+        "null.json": (json.dumps(corrupt(*BAD_ENTRIES["null"][:2])), BAD_ENTRIES["null"][2]),
+        "numeric_string.json": (json.dumps(corrupt(*BAD_ENTRIES["numeric string"][:2])), 'the string "1e3"'),
+        "shape.json": (json.dumps(missing_row), "layer 0 weight has 1 rows, expected shape 2 x 2"),
+        # Python's json.dump writes NaN and Infinity, which JSON (and so the page) refuses.
+        "nan.json": (json.dumps(corrupt((0, "bias", 0), math.nan)), "not valid JSON"),
+        "huge.json": (json.dumps(corrupt((0, "bias", 0), "HUGE")).replace('"HUGE"', "-1e999"), "is -Infinity"),
+        "not_json.txt": ("weights, please", "not valid JSON"),
+    }
+    for name, (text, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        choose_file(page, path)
+        wait_for(page, f"document.querySelector('.rx-error').textContent.includes({json.dumps(name)})")
+        shown = page.evaluate("document.querySelector('.rx-error').textContent")
+        assert shown.startswith(f"Could not load {name}: ") and message in shown, shown
+        assert shown.endswith("The network shown is unchanged.")
+        assert explorer_state(page) == before, name
+    # The page still works: the same settings render the same network again.
+    page.evaluate(f"window.redshiftExplorer.show({json.dumps({**CONFIGS['gelu'].as_dict(), 'seed': 2, 'n': N})})")
+    again = explorer_state(page)
+    assert again["image"] == before["image"] and again["render"]["fourier"] == before["render"]["fourier"]
+    assert page.evaluate("document.querySelector('.rx-error').textContent") == ""
+
+
+def test_overflow_is_reported_in_the_page_not_scored_as_a_constant(page, tmp_path):
+    # ReLU at prefactor 1e30 over 12 layers overflows to Infinity inside the network; ReLU maps the
+    # NaN that follows to 0, so f came out constant and scored 0.000 before.
+    settings = {**ru.MLPConfig(depth=12).as_dict(), "prefactor": 1e30, "seed": 0, "n": N}
+    page.evaluate(f"window.redshiftExplorer.show({json.dumps(settings)})")
+    state = explorer_state(page)
+    error = page.evaluate("document.querySelector('.rx-error').textContent")
+    assert state["render"]["overflow"] is True and state["render"]["fourier"] is None
+    assert state["fourier"] == "—" and page.evaluate("document.querySelector('[data-stat=lz]').textContent") == "—"
+    assert error.startswith("Overflow: layer ") and "double precision" in error and "No scores are shown" in error
+    result = js_evaluate(page, None, ru.MLPConfig(depth=12, prefactor=1e30).as_dict())
+    assert result["overflow"] is True and result["fourier"] is None and result["lz"] is None
+
+    # Huge (finite) weights from a file: f itself is infinite (1e308 (1 + sum of the ReLU units) > 1.8e308).
+    config = ru.MLPConfig(depth=2, width=8)
+    network = export_network(config, ru.sample_mlp_params(config, 1, seed=1))
+    network["layers"][-1].update(weight=[[1e308] * 8], bias=[1e308])
+    path = tmp_path / "huge_weights.json"
+    path.write_text(json.dumps(network))
+    choose_file(page, path)
+    shown = wait_for(page, "document.querySelector('.rx-source').textContent.includes('huge_weights.json')")
+    error = page.evaluate("document.querySelector('.rx-error').textContent")
+    assert shown["overflow"] is True and shown["nonFinite"] > 0 and shown["fourier"] is None
+    assert error.startswith(f"Overflow: {shown['nonFinite']} of {N * N} values of f are infinite or NaN"), error
+    assert js_evaluate(page, network)["overflow"] is True
+
+    # A network that fits in double precision clears the report.
+    page.evaluate(f"window.redshiftExplorer.show({json.dumps({**ru.MLPConfig().as_dict(), 'seed': 0, 'n': N})})")
+    assert page.evaluate("document.querySelector('.rx-error').textContent") == ""
+    assert page.evaluate("window.redshiftExplorer.lastRender().overflow") is False
+
+
+@pytest.mark.parametrize(
+    "fragment", ["#depth=%E0%A4%A&activation=tanh&seed=4", "#%E0%A4%A=%ZZ", "#activation=%ZZ&depth=%", "#%"]
+)
+def test_a_malformed_address_fragment_falls_back_to_defaults(browser, harness, fragment):
+    tab = browser.page()
+    try:
+        tab.goto(harness + fragment)
+        state = tab.evaluate(
+            "({render: window.redshiftExplorer.lastRender(),"
+            " error: document.querySelector('.rx-error').textContent})"
+        )
+        assert not tab.errors(), tab.errors()
+        config = state["render"]["config"]
+        assert config["depth"] == ru.MLPConfig().depth and state["render"]["fourier"] > 0
+        if "activation=tanh" in fragment:  # the parts that decode are kept
+            assert config["activation"] == "tanh"
+        else:
+            assert config["activation"] == ru.MLPConfig().activation
+        if "=" in fragment:
+            assert state["error"].startswith("Ignored a malformed part of the address"), state["error"]
+    finally:
+        tab.close()
 
 
 def test_the_explorer_page_is_in_the_book():

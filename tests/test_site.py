@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import matplotlib.image
 import numpy as np
 import pytest
-from browser import Browser, ensure_chromium
+from browser import Browser, require_browser
 
 from redshift_utils.paths import BUILD_DIR, REPO_ROOT
 
@@ -106,10 +106,8 @@ def site() -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        executable = ensure_chromium()
-    except RuntimeError as error:
-        pytest.fail(str(error))
+    """Headless Chromium or Chrome; skipped with a how-to when there is none (failed under CI=true, see browser.py)."""
+    executable = require_browser()
     with Browser(executable, width=1280, height=900) as chromium:
         yield chromium
 
