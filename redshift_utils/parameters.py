@@ -7,8 +7,14 @@ Each notebook has a ``parameters`` cell (papermill) and, right after it, a valid
 
 A parameter whose value differs between presets is ``None`` in the cell, meaning "take the
 preset's value"; so an explicit value (papermill ``-p``) always wins over the preset, which
-wins over the cell's default. Unknown names, wrong types and out-of-range values raise a
-``ValueError`` naming the parameter before any long computation.
+wins over the cell's default. Unknown names, wrong types, out-of-range values, over-long
+lists and combinations a spec's ``rules`` refuse raise a ``ValueError`` naming the parameters
+before any long computation; ``python -m redshift_utils run`` runs the same checks before it
+starts a kernel.
+
+Every number has a maximum and every list a ``max_length``, so no ``-p`` value can make one
+run allocate absurd memory; ``size_rule`` bounds the products of parameters (networks x grid
+points, models x width, ...) that a chapter allocates at once.
 """
 
 from __future__ import annotations
@@ -16,13 +22,27 @@ from __future__ import annotations
 import ast
 import difflib
 import importlib
+import math
 import pkgutil
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from redshift_utils.paths import PRESETS, active_preset
 
 KINDS = ("int", "float", "str", "bool", "ints", "floats", "strs")
+LIST_KINDS = ("ints", "floats", "strs")
+
+# A rule looks at the resolved values of a chapter (every parameter, "preset" included) and
+# returns None when they fit together, else a message naming the parameters and what is allowed.
+Rule = Callable[[dict[str, Any]], "str | None"]
+
+# The most numbers one array that the parameters size may hold: 2**29 values, 2 GiB of float32.
+MAX_VALUES = 2**29
+# The largest seed: every seed feeds numpy's SeedSequence, which takes any size; this keeps it
+# to an unsigned 32-bit integer, which every other random-number API accepts too.
+MAX_SEED = 2**32 - 1
 
 
 @dataclass(frozen=True)
@@ -37,22 +57,26 @@ class Param:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[Any, ...] | None = None
+    max_length: int | None = None  # list kinds: the most items a value may hold
 
     def value_for(self, preset: str) -> Any:
         return self.presets.get(preset, self.default)
 
     def describe_allowed(self) -> str:
+        at_most = f"at most {self.max_length} " if self.max_length is not None else ""
         if self.choices is not None:
             items = ", ".join(repr(c) for c in self.choices)
-            return f"one of {items}" if self.kind in ("str", "int", "float") else f"a list of {items}"
+            if self.kind in LIST_KINDS:
+                return f"a list of {at_most}of {items}" if at_most else f"a list of {items}"
+            return f"one of {items}"
         noun = {
             "int": "an integer",
             "float": "a number",
             "str": "a string",
             "bool": "True or False",
-            "ints": "a non-empty list of integers",
-            "floats": "a non-empty list of numbers",
-            "strs": "a non-empty list of strings",
+            "ints": f"a non-empty list of {at_most}integers",
+            "floats": f"a non-empty list of {at_most}numbers",
+            "strs": f"a non-empty list of {at_most}strings",
         }[self.kind]
         bounds = []
         if self.minimum is not None:
@@ -62,17 +86,29 @@ class Param:
         return noun + (f" ({' and '.join(bounds)})" if bounds else "")
 
 
+PRESET_PARAM = Param(
+    "preset",
+    "str",
+    None,
+    "Preset of every chapter; None: $REDSHIFT_PRESET, else 'book'.",
+    choices=PRESETS,
+)  # what ``ChapterSpec.param("preset")`` returns, so ``-p preset None`` parses like any parameter
+
+
 @dataclass(frozen=True)
 class ChapterSpec:
     """All parameters of one notebook (``notebook`` is its stem, e.g. ``"01_metrics"``)."""
 
     notebook: str
     params: tuple[Param, ...]
+    rules: tuple[Rule, ...] = ()  # cross-parameter checks, run by resolve_values after every value
 
     def names(self) -> list[str]:
         return ["preset"] + [p.name for p in self.params]
 
     def param(self, name: str) -> Param:
+        if name == "preset":
+            return PRESET_PARAM
         for p in self.params:
             if p.name == name:
                 return p
@@ -110,18 +146,75 @@ def _check_scalar(param: Param, kind: str, value: Any) -> Any:
     return value
 
 
+def _short_repr(value: Any, limit: int = 200) -> str:
+    """``repr(value)``, cut to ``limit`` characters (a refused list may hold a million items)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 20]}... ({len(text):,} characters)"
+
+
 def check_value(notebook: str, param: Param, value: Any) -> Any:
     """Return ``value`` normalised (ints accepted as floats, tuples as lists) or raise ValueError."""
     try:
-        if param.kind in ("ints", "floats", "strs"):
+        if param.kind in LIST_KINDS:
             if not isinstance(value, (list, tuple)) or not value:
+                raise ValueError
+            if param.max_length is not None and len(value) > param.max_length:
                 raise ValueError
             return [_check_scalar(param, param.kind[:-1], item) for item in value]
         return _check_scalar(param, param.kind, value)
     except ValueError:
+        got = _short_repr(value)
+        if param.kind in LIST_KINDS and isinstance(value, (list, tuple)) and param.max_length is not None:
+            got += f" ({len(value)} items)" if len(value) > param.max_length else ""
         raise ValueError(
-            f"parameter {param.name!r} of notebook {notebook} must be {param.describe_allowed()}, got {value!r}"
+            f"parameter {param.name!r} of notebook {notebook} must be {param.describe_allowed()}, got {got}"
         ) from None
+
+
+def check_rules(spec: ChapterSpec, resolved: dict[str, Any]) -> None:
+    """Raise ValueError with the message of the first rule of ``spec`` that ``resolved`` breaks."""
+    for rule in spec.rules:
+        message = rule(resolved)
+        if message:
+            raise ValueError(f"parameters of notebook {spec.notebook} do not fit together: {message}")
+
+
+def size_rule(what: str, formula: str, size: Callable[[dict[str, Any]], int], limit: int = MAX_VALUES) -> Rule:
+    """A rule refusing values whose ``size(values)`` (numbers held at once by one array) exceeds ``limit``.
+
+    ``formula`` names the parameters, e.g. ``"line_networks x grid_n^2"``; the message gives
+    it with the numbers, so the reader knows which parameters to lower.
+    """
+
+    def rule(values: dict[str, Any]) -> str | None:
+        count = size(values)
+        if count <= limit:
+            return None
+        names = dict.fromkeys(w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", formula) if w in values)
+        given = ", ".join(f"{name}={_short_repr(values[name], 60)}" for name in names)
+        return (
+            f"{what} would hold {formula} = {count:,} numbers at once ({given}), more than the limit of "
+            f"{limit:,} (2 GiB of float32); lower one of those parameters"
+        )
+
+    rule.size, rule.limit = size, limit  # type: ignore[attr-defined]  # for tests and reports
+    rule.__name__ = rule.__qualname__ = f"size_rule[{formula}]"
+    rule.__doc__ = f"{what}: {formula} <= {limit:,}."
+    return rule
+
+
+def distinct_rule(name: str, count: int = 2, noun: str = "values") -> Rule:
+    """A rule refusing a list parameter with fewer than ``count`` distinct values (``noun``: what they are)."""
+    words = {2: "two", 3: "three"}
+
+    def rule(values: dict[str, Any]) -> str | None:
+        if len(set(values[name])) < count:
+            return f"parameter {name!r} needs at least {words.get(count, count)} distinct {noun}, got {values[name]!r}"
+        return None
+
+    rule.__name__ = rule.__qualname__ = f"distinct_rule[{name}]"
+    rule.__doc__ = f"{name} holds at least {count} distinct {noun}."
+    return rule
 
 
 def load_spec(notebook: str) -> ChapterSpec:
@@ -148,7 +241,10 @@ def all_notebooks() -> list[str]:
 
 
 def resolve_values(spec: ChapterSpec, given: dict[str, Any]) -> dict[str, Any]:
-    """Explicit values (not None) > preset > default, each validated. Pure: no IPython needed."""
+    """Explicit values (not None) > preset > default, each validated, then the spec's rules.
+
+    Pure: no IPython needed.
+    """
     for name in given:
         if name not in spec.names():
             raise unknown_parameter(spec, name)
@@ -166,14 +262,28 @@ def resolve_values(spec: ChapterSpec, given: dict[str, Any]) -> dict[str, Any]:
         if value is None:
             value = param.value_for(preset)
         resolved[param.name] = check_value(spec.notebook, param, value)
+    check_rules(spec, resolved)
     return resolved
 
 
-def injected_parameter_names() -> list[str]:
-    """Names assigned in papermill's injected ``# Parameters`` cell, read from IPython's history.
+def _assigned_names(source: str) -> list[str] | None:
+    """Names a cell assigns, when it holds nothing but simple assignments (else None)."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return None
+    if not body or not all(isinstance(n, ast.Assign) and all(isinstance(t, ast.Name) for t in n.targets) for n in body):
+        return None
+    return [t.id for node in body for t in node.targets]
 
-    Why: papermill only warns about unknown names; reading what it injected lets the
-    validation cell reject a misspelt ``-p`` before any computation.
+
+def injected_parameter_names() -> list[str]:
+    """Names assigned in the parameters cell and in papermill's injected cell, from IPython's history.
+
+    Why: papermill only warns about unknown names, and a misspelt assignment typed into the
+    parameters cell (``sede = 3``) would otherwise be ignored in silence; reading what those
+    cells assigned lets the validation cell reject both before any computation. The parameters
+    cell is the last executed cell made only of assignments that starts with ``preset = ...``.
     """
     try:
         from IPython import get_ipython
@@ -183,12 +293,16 @@ def injected_parameter_names() -> list[str]:
     if shell is None:
         return []
     names: list[str] = []
+    parameters_cell: list[str] = []
     for source in shell.user_ns.get("In", []):
+        assigned = _assigned_names(source)
+        if assigned is None:
+            continue
         if source.lstrip().startswith("# Parameters"):
-            for node in ast.parse(source).body:
-                if isinstance(node, ast.Assign):
-                    names.extend(t.id for t in node.targets if isinstance(t, ast.Name))
-    return names
+            names.extend(assigned)
+        elif assigned[0] == "preset":
+            parameters_cell = assigned
+    return names + parameters_cell
 
 
 def resolve_parameters(notebook: str, namespace: dict[str, Any]) -> dict[str, Any]:
@@ -211,30 +325,69 @@ def resolve_parameters(notebook: str, namespace: dict[str, Any]) -> dict[str, An
     return resolved
 
 
+_INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_FORMS = {
+    "int": "a plain decimal integer such as 12 or -3",
+    "float": "a decimal number such as 0.5, 20 or 1e-3",
+    "bool": "True or False",
+    "str": "a string",
+}
+
+
 def parse_cli_value(param: Param, text: str) -> Any:
-    """Turn a command-line string into the parameter's kind (lists: JSON or comma-separated)."""
+    """Turn a command-line string into the parameter's kind (lists: JSON or comma-separated).
+
+    ``None`` (any case) is None: take the preset's value. Numbers must be plain decimals (floats
+    may use scientific notation): ``0x10``, ``0o17``, ``0b11`` and ``1_000`` are refused, and so
+    is a list with an empty item (``1,,3``). Raises ValueError naming the parameter and the form.
+    """
     if text.strip().lower() == "none":
         return None
-    scalar = param.kind.rstrip("s") if param.kind in ("ints", "floats", "strs") else param.kind
-    if param.kind in ("ints", "floats", "strs"):
-        body = text.strip()
-        if body.startswith("[") and body.endswith("]"):
-            body = body[1:-1]
-        items = [item.strip().strip("'\"") for item in body.split(",") if item.strip()]
-        return [_parse_scalar(scalar, item) for item in items]
-    return _parse_scalar(scalar, text)
+    if param.kind not in LIST_KINDS:
+        return _parse_scalar(param, param.kind, text.strip(), text)
+    body = text.strip()
+    if body.startswith("[") and body.endswith("]"):
+        body = body[1:-1]
+    if not body.strip():
+        return []  # check_value refuses it: "must be a non-empty list ..."
+    items = [item.strip() for item in body.split(",")]
+    if any(not item for item in items):
+        raise ValueError(f"parameter {param.name!r} got an empty item in {text!r}; expected {_list_form(param)}")
+    return [_parse_scalar(param, param.kind[:-1], _unquote(item), text) for item in items]
 
 
-def _parse_scalar(kind: str, text: str) -> Any:
+def _unquote(item: str) -> str:
+    if len(item) >= 2 and item[0] == item[-1] and item[0] in "'\"":
+        return item[1:-1]
+    return item
+
+
+def _list_form(param: Param) -> str:
+    return {
+        "ints": "a comma-separated list of plain decimal integers such as 1,2,3 (or [1, 2, 3])",
+        "floats": "a comma-separated list of decimal numbers such as 0.5,1,1e-3 (or [0.5, 1, 1e-3])",
+        "strs": "a comma-separated list of names such as relu,tanh (or [relu, tanh])",
+    }[param.kind]
+
+
+def _parse_scalar(param: Param, kind: str, text: str, whole: str) -> Any:
     if kind == "str":
         return text
     if kind == "bool":
-        lowered = text.strip().lower()
-        return {"true": True, "false": False}.get(lowered, text)
-    try:
-        number = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError):
-        return text
-    if kind == "float" and _is_number(number):
-        return float(number)
-    return number
+        value = {"true": True, "false": False}.get(text.lower())
+        ok = value is not None
+    elif kind == "int":
+        ok = _INT.fullmatch(text) is not None
+        value = int(text) if ok else None
+    else:
+        ok = _FLOAT.fullmatch(text) is not None
+        value = float(text) if ok else None
+        ok = ok and math.isfinite(value)
+    if not ok:
+        form = _list_form(param) if param.kind in LIST_KINDS else _FORMS[kind]
+        where = f" (item {text!r})" if param.kind in LIST_KINDS else ""
+        raise ValueError(
+            f"parameter {param.name!r} expects {form}, got {whole!r}{where} (allowed: {param.describe_allowed()})"
+        )
+    return value

@@ -1,11 +1,39 @@
 """Parameters of chapter 2, ``notebooks/02_activations.md`` (paper section 3: activations)."""
 
-from redshift_utils.parameters import ChapterSpec, Param
+from redshift_utils.parameters import MAX_SEED, ChapterSpec, Param, distinct_rule, size_rule
+
+# The activations of every sweep of the chapter (the notebook's ACTS): sizes below count them.
+N_ACTIVATIONS = 7
+
+
+def heatmap_range(values: dict) -> str | None:
+    """Figure 4's prefactors are log-spaced from heatmap_min up to heatmap_max."""
+    if values["heatmap_min"] >= values["heatmap_max"]:
+        return f"heatmap_min ({values['heatmap_min']}) must be smaller than heatmap_max ({values['heatmap_max']})"
+    return None
+
+
+RULES = (
+    heatmap_range,
+    distinct_rule("heatmap_depths", noun="depths"),
+    size_rule("one Figure 4 cell", "heatmap_networks x grid_n^2", lambda v: v["heatmap_networks"] * v["grid_n"] ** 2),
+    size_rule(
+        "Figure 4's thumbnails",
+        f"({N_ACTIVATIONS} x len(set(heatmap_depths)) + 1) x heatmap_steps x grid_n^2",
+        lambda v: (N_ACTIVATIONS * len(set(v["heatmap_depths"])) + 1) * v["heatmap_steps"] * v["grid_n"] ** 2,
+    ),
+    size_rule("one Figure 5 point", "line_networks x grid_n^2", lambda v: v["line_networks"] * v["grid_n"] ** 2),
+    size_rule(
+        "Figure 3's functions",
+        "2 x len(gallery_prefactors) x max(gallery_draws, line_networks) x grid_n^2",
+        lambda v: 2 * len(v["gallery_prefactors"]) * max(v["gallery_draws"], v["line_networks"]) * v["grid_n"] ** 2,
+    ),
+)
 
 SPEC = ChapterSpec(
     notebook="02_activations",
     params=(
-        Param("seed", "int", 0, "Base seed of every random draw.", minimum=0),
+        Param("seed", "int", 0, "Base seed of every random draw.", minimum=0, maximum=MAX_SEED),
         Param(
             "grid_n",
             "int",
@@ -31,9 +59,24 @@ SPEC = ChapterSpec(
             presets={"smoke": [1, 3], "paper": [1, 2, 3, 4, 5, 6, 7, 8]},
             minimum=1,
             maximum=16,
+            max_length=16,
         ),
-        Param("heatmap_min", "float", 0.3, "Smallest prefactor (row) of the Figure 4 heatmaps.", minimum=0.001),
-        Param("heatmap_max", "float", 50.0, "Largest prefactor (row) of the Figure 4 heatmaps.", minimum=0.001),
+        Param(
+            "heatmap_min",
+            "float",
+            0.3,
+            "Smallest prefactor (row) of the Figure 4 heatmaps.",
+            minimum=0.001,
+            maximum=1000.0,
+        ),
+        Param(
+            "heatmap_max",
+            "float",
+            50.0,
+            "Largest prefactor (row) of the Figure 4 heatmaps.",
+            minimum=0.001,
+            maximum=1000.0,
+        ),
         Param(
             "heatmap_steps",
             "int",
@@ -50,6 +93,7 @@ SPEC = ChapterSpec(
             "Random networks averaged per heatmap cell.",
             presets={"smoke": 2, "paper": 128},
             minimum=2,
+            maximum=10000,
         ),
         Param(
             "line_depth",
@@ -75,6 +119,7 @@ SPEC = ChapterSpec(
             "Random networks per point of the Figure 5 curves (and per magnitude in Figure 3's statistics).",
             presets={"smoke": 4, "paper": 1000},
             minimum=2,
+            maximum=10000,
         ),
         Param(
             "gallery_prefactors",
@@ -82,8 +127,19 @@ SPEC = ChapterSpec(
             [1.0, 3.0, 10.0, 30.0],
             "Magnitudes (columns) of the Figure 1 and Figure 3 galleries.",
             minimum=0.001,
+            maximum=1000.0,
+            max_length=12,
         ),
-        Param("gallery_depths", "ints", [1, 3, 7], "Hidden-layer counts (rows) of the Figure 1 gallery.", minimum=1),
+        Param(
+            "gallery_depths",
+            "ints",
+            [1, 3, 7],
+            "Hidden-layer counts (rows) of the Figure 1 gallery.",
+            minimum=1,
+            maximum=16,
+            max_length=8,
+        ),
         Param("gallery_draws", "int", 3, "Random networks shown per activation in Figure 3.", minimum=1, maximum=8),
     ),
+    rules=RULES,
 )

@@ -1,14 +1,30 @@
 """Parameters of chapter 3, ``notebooks/03_components.md`` (paper section 3: components, Figure 5, Table 1)."""
 
-from redshift_utils.parameters import ChapterSpec, Param
+from redshift_utils.parameters import MAX_SEED, ChapterSpec, Param, distinct_rule, size_rule
 
 # The activations of the paper's Figure 5 (the unbiased model is added to every figure).
 FIG5_ACTIVATIONS = ("relu", "gelu", "swish", "selu", "tanh", "gaussian", "sin")
 
+RULES = (
+    # The depth, width, layer-norm-gain and bias studies draw curves: two distinct values at least.
+    distinct_rule("depths"),
+    distinct_rule("widths"),
+    distinct_rule("ln_gains"),
+    distinct_rule("bias_scales"),
+    *(
+        size_rule(
+            f"one configuration of the sweeps drawing {name}",
+            f"{name} x grid_n^2",
+            lambda v, name=name: v[name] * v["grid_n"] ** 2,
+        )
+        for name in ("fig5_networks", "variant_networks", "study_networks", "width_networks")
+    ),
+)
+
 SPEC = ChapterSpec(
     notebook="03_components",
     params=(
-        Param("seed", "int", 0, "Base seed of every random draw.", minimum=0),
+        Param("seed", "int", 0, "Base seed of every random draw.", minimum=0, maximum=MAX_SEED),
         Param(
             "grid_n",
             "int",
@@ -41,7 +57,7 @@ SPEC = ChapterSpec(
             "Evenly spaced magnitudes per Figure 5 panel, plus the x-values the paper's curves are read at.",
             presets={"smoke": 2, "paper": 20},
             minimum=2,
-            maximum=200,
+            maximum=50,
         ),
         Param(
             "fig5_networks",
@@ -50,6 +66,7 @@ SPEC = ChapterSpec(
             "Random networks per point of the Figure 5 curves (MLP, +Gating, +Residual, +Layer norm).",
             presets={"smoke": 3, "paper": 1000},
             minimum=2,
+            maximum=10000,
         ),
         Param(
             "variant_activations",
@@ -59,6 +76,7 @@ SPEC = ChapterSpec(
             "layer norm after phi) are drawn side by side.",
             presets={"smoke": ["relu", "sin"]},
             choices=FIG5_ACTIVATIONS,
+            max_length=len(FIG5_ACTIVATIONS),
         ),
         Param(
             "variant_networks",
@@ -67,6 +85,7 @@ SPEC = ChapterSpec(
             "Random networks per point of the side-by-side readings.",
             presets={"smoke": 3, "paper": 200},
             minimum=2,
+            maximum=10000,
         ),
         Param(
             "depths",
@@ -76,6 +95,7 @@ SPEC = ChapterSpec(
             presets={"smoke": [1, 3], "paper": [1, 2, 3, 4, 6, 8, 12]},
             minimum=1,
             maximum=32,
+            max_length=16,
         ),
         Param(
             "study_prefactor",
@@ -93,6 +113,7 @@ SPEC = ChapterSpec(
             "Random networks per configuration in the depth, layer-norm-gain, bias and prior studies.",
             presets={"smoke": 3, "paper": 200},
             minimum=2,
+            maximum=10000,
         ),
         Param(
             "ln_gains",
@@ -102,6 +123,7 @@ SPEC = ChapterSpec(
             presets={"smoke": [0.5, 4.0]},
             minimum=0.001,
             maximum=1000.0,
+            max_length=16,
         ),
         Param(
             "widths",
@@ -111,6 +133,7 @@ SPEC = ChapterSpec(
             presets={"smoke": [16, 64], "paper": [16, 32, 64, 128, 256, 512, 1024]},
             minimum=2,
             maximum=4096,
+            max_length=16,
         ),
         Param(
             "width_networks",
@@ -119,6 +142,7 @@ SPEC = ChapterSpec(
             "Random networks per configuration in the width study.",
             presets={"smoke": 3, "paper": 100},
             minimum=2,
+            maximum=10000,
         ),
         Param(
             "bias_scales",
@@ -128,6 +152,7 @@ SPEC = ChapterSpec(
             presets={"smoke": [0.5, 2.0]},
             minimum=0.0,
             maximum=100.0,
+            max_length=16,
         ),
         Param(
             "priors",
@@ -136,6 +161,7 @@ SPEC = ChapterSpec(
             "Weight and bias laws compared with the uniform prior (same variance; paper appendix E).",
             presets={"smoke": ["student_t"]},
             choices=("normal", "student_t", "uniform_ball"),
+            max_length=3,
         ),
         Param(
             "no_impact_margin",
@@ -147,4 +173,5 @@ SPEC = ChapterSpec(
             maximum=1.0,
         ),
     ),
+    rules=RULES,
 )

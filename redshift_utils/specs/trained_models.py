@@ -4,14 +4,114 @@ Every training hyper-parameter is ours: the paper's appendix, which holds its va
 available (see the chapter's introduction).
 """
 
-from redshift_utils.parameters import ChapterSpec, Param
+import math
+
+from redshift_utils.parameters import MAX_SEED, ChapterSpec, Param, size_rule
 
 TRAINED_ACTIVATIONS = ("relu", "gelu", "swish", "selu", "tanh", "gaussian", "sin")
+# Guess and check draws its models in chunks of this many (the notebook's guess_family(chunk=...)).
+GUESS_CHUNK = 10_000
+# scikit-learn's digits: the shortcut models are evaluated on all of them.
+DIGIT_IMAGES = 1797
+
+
+def leaves_a_test_set(values: dict) -> str | None:
+    """The modulo split keeps at least 5% of the points for the test set."""
+    train, val = values["modulo_train_fraction"], values["modulo_val_fraction"]
+    if train + val > 0.95:
+        return (
+            f"modulo_train_fraction + modulo_val_fraction ({train} + {val} = {train + val:g}) must leave at least 5% "
+            "of the points for testing (sum <= 0.95)"
+        )
+    return None
+
+
+def prefactor_order(values: dict) -> str | None:
+    """The prefactors are log-spaced from prefactor_min up to prefactor_max."""
+    if values["prefactor_max"] < values["prefactor_min"]:
+        return f"prefactor_max ({values['prefactor_max']}) must be >= prefactor_min ({values['prefactor_min']})"
+    return None
+
+
+def guess_accept_within_draws(values: dict) -> str | None:
+    """Guess and check keeps guess_accept of its guess_draws draws: it cannot keep more than it draws."""
+    if values["guess_accept"] > values["guess_draws"]:
+        return f"guess_accept ({values['guess_accept']}) must be <= guess_draws ({values['guess_draws']})"
+    return None
+
+
+def e3_points_within_grid(values: dict) -> str | None:
+    """The smooth task's training points are distinct points of the grid_n x grid_n grid."""
+    if values["e3_train_points"] > values["grid_n"] ** 2:
+        return (
+            f"e3_train_points ({values['e3_train_points']}) must be <= grid_n^2 = {values['grid_n'] ** 2}, "
+            "the grid points it is drawn from"
+        )
+    return None
+
+
+def _modulo_size(v: dict) -> int:
+    models = v["prefactor_steps"] * len(v["modulo_moduli"]) * v["modulo_seeds"]
+    points = max(v["modulo_levels"] ** v["modulo_dims"], v["grid_n"] ** 2)
+    return models * v["modulo_width"] * (v["modulo_depth"] * v["modulo_width"] + points)
+
+
+def _shortcut_size(v: dict) -> int:
+    models = v["prefactor_steps"] * v["shortcut_seeds"]
+    points = max(DIGIT_IMAGES, v["grid_n"] ** 2)
+    return models * v["shortcut_width"] * (v["shortcut_depth"] * v["shortcut_width"] + points)
+
+
+RULES = (
+    leaves_a_test_set,
+    prefactor_order,
+    guess_accept_within_draws,
+    e3_points_within_grid,
+    size_rule(
+        "the modulo batch (models, their weights and activations)",
+        "prefactor_steps x len(modulo_moduli) x modulo_seeds x modulo_width "
+        "x (modulo_depth x modulo_width + max(modulo_levels^modulo_dims, grid_n^2))",
+        _modulo_size,
+    ),
+    size_rule(
+        "the shortcut batch (models, their weights and activations)",
+        f"prefactor_steps x shortcut_seeds x shortcut_width x (shortcut_depth x shortcut_width "
+        f"+ max({DIGIT_IMAGES}, grid_n^2))",
+        _shortcut_size,
+    ),
+    size_rule(
+        "one chunk of guess-and-check models",
+        f"min(guess_draws, {GUESS_CHUNK}) x guess_depth x guess_width^2",
+        lambda v: min(v["guess_draws"], GUESS_CHUNK) * v["guess_depth"] * v["guess_width"] ** 2,
+    ),
+    size_rule(
+        "the kept guess-and-check functions",
+        f"ceil(guess_draws / {GUESS_CHUNK}) x guess_accept x guess_grid_n^2",
+        lambda v: math.ceil(v["guess_draws"] / GUESS_CHUNK) * v["guess_accept"] * v["guess_grid_n"] ** 2,
+    ),
+    size_rule(
+        "the high-complexity-initialisation batch",
+        "2 x e3_seeds x e3_width x (e3_depth x e3_width + max(grid_n, e3_prefit_grid)^2)",
+        lambda v: (
+            2
+            * v["e3_seeds"]
+            * v["e3_width"]
+            * (v["e3_depth"] * v["e3_width"] + max(v["grid_n"], v["e3_prefit_grid"]) ** 2)
+        ),
+    ),
+)
 
 SPEC = ChapterSpec(
     notebook="04_trained_models",
     params=(
-        Param("seed", "int", 0, "Base seed of every random draw (initialisations, splits, data order).", minimum=0),
+        Param(
+            "seed",
+            "int",
+            0,
+            "Base seed of every random draw (initialisations, splits, data order).",
+            minimum=0,
+            maximum=MAX_SEED,
+        ),
         Param(
             "torch_threads",
             "int",
@@ -33,7 +133,12 @@ SPEC = ChapterSpec(
             maximum=256,
         ),
         Param(
-            "prefactor_min", "float", 0.25, "Smallest activation prefactor p in x <- phi(p (W x + b)).", minimum=1e-3
+            "prefactor_min",
+            "float",
+            0.25,
+            "Smallest activation prefactor p in x <- phi(p (W x + b)).",
+            minimum=1e-3,
+            maximum=1e3,
         ),
         Param("prefactor_max", "float", 16.0, "Largest activation prefactor p.", minimum=1e-3, maximum=1e3),
         Param(
@@ -59,6 +164,7 @@ SPEC = ChapterSpec(
             presets={"smoke": [10, 4]},
             minimum=2,
             maximum=64,
+            max_length=8,
         ),
         Param(
             "modulo_inequality",
@@ -74,6 +180,7 @@ SPEC = ChapterSpec(
             "Activations of the modulo MLPs.",
             presets={"smoke": ["relu", "gaussian"]},
             choices=TRAINED_ACTIVATIONS,
+            max_length=len(TRAINED_ACTIVATIONS),
         ),
         Param(
             "modulo_seeds",
@@ -118,8 +225,16 @@ SPEC = ChapterSpec(
             "Training steps of the modulo MLPs.",
             presets={"smoke": 30, "paper": 5000},
             minimum=1,
+            maximum=50000,
         ),
-        Param("modulo_batch_size", "int", 0, "Mini-batch size of the modulo MLPs (0: full batch).", minimum=0),
+        Param(
+            "modulo_batch_size",
+            "int",
+            0,
+            "Mini-batch size of the modulo MLPs (0: full batch).",
+            minimum=0,
+            maximum=4096,
+        ),
         Param(
             "unbiased_frequencies",
             "ints",
@@ -129,6 +244,7 @@ SPEC = ChapterSpec(
             presets={"smoke": [30]},
             minimum=1,
             maximum=256,
+            max_length=8,
         ),
         Param(
             "unbiased_gd_lr",
@@ -147,6 +263,7 @@ SPEC = ChapterSpec(
             "Activations of the shortcut-learning MLPs.",
             presets={"smoke": ["tanh"]},
             choices=TRAINED_ACTIVATIONS,
+            max_length=len(TRAINED_ACTIVATIONS),
         ),
         Param(
             "shortcut_seeds",
@@ -166,8 +283,17 @@ SPEC = ChapterSpec(
             minimum=50,
             maximum=1700,
         ),
-        Param("shortcut_band_width", "int", 3, "Columns of the coloured band beside the 8x8 digit.", minimum=1),
-        Param("shortcut_depth", "int", 2, "Hidden layers of the shortcut MLPs (the paper's '2-layer').", minimum=1),
+        Param(
+            "shortcut_band_width", "int", 3, "Columns of the coloured band beside the 8x8 digit.", minimum=1, maximum=8
+        ),
+        Param(
+            "shortcut_depth",
+            "int",
+            2,
+            "Hidden layers of the shortcut MLPs (the paper's '2-layer').",
+            minimum=1,
+            maximum=8,
+        ),
         Param(
             "shortcut_width",
             "int",
@@ -185,8 +311,16 @@ SPEC = ChapterSpec(
             "Training steps of the shortcut MLPs.",
             presets={"smoke": 20, "paper": 2000},
             minimum=1,
+            maximum=50000,
         ),
-        Param("shortcut_batch_size", "int", 128, "Mini-batch size of the shortcut MLPs (0: full batch).", minimum=0),
+        Param(
+            "shortcut_batch_size",
+            "int",
+            128,
+            "Mini-batch size of the shortcut MLPs (0: full batch).",
+            minimum=0,
+            maximum=4096,
+        ),
         Param(
             "shortcut_control",
             "bool",
@@ -201,6 +335,7 @@ SPEC = ChapterSpec(
             "Random weight draws per model family.",
             presets={"smoke": 2000, "paper": 400000},
             minimum=100,
+            maximum=4000000,
         ),
         Param(
             "guess_accept",
@@ -209,8 +344,11 @@ SPEC = ChapterSpec(
             "Draws kept per family and loss: the lowest training losses (guess and check's threshold).",
             presets={"smoke": 10, "paper": 400},
             minimum=2,
+            maximum=GUESS_CHUNK,
         ),
-        Param("guess_train_points", "int", 10, "Training points of the 2-D classification task.", minimum=2),
+        Param(
+            "guess_train_points", "int", 10, "Training points of the 2-D classification task.", minimum=2, maximum=256
+        ),
         Param(
             "guess_grid_n",
             "int",
@@ -235,7 +373,7 @@ SPEC = ChapterSpec(
             choices=TRAINED_ACTIVATIONS,
         ),
         Param("guess_depth", "int", 2, "Hidden layers of the guess-and-check MLP.", minimum=1, maximum=8),
-        Param("guess_width", "int", 32, "Hidden units per layer of the guess-and-check MLP.", minimum=1),
+        Param("guess_width", "int", 32, "Hidden units per layer of the guess-and-check MLP.", minimum=1, maximum=512),
         # --- high-complexity initialisation (paper appendix E.3)
         Param(
             "e3_seeds",
@@ -247,7 +385,15 @@ SPEC = ChapterSpec(
             maximum=100,
         ),
         Param("e3_depth", "int", 3, "Hidden layers of the ReLU MLP.", minimum=1, maximum=8),
-        Param("e3_width", "int", 64, "Hidden units per layer of the ReLU MLP.", presets={"smoke": 16}, minimum=1),
+        Param(
+            "e3_width",
+            "int",
+            64,
+            "Hidden units per layer of the ReLU MLP.",
+            presets={"smoke": 16},
+            minimum=1,
+            maximum=1024,
+        ),
         Param(
             "e3_prefit_steps",
             "int",
@@ -255,6 +401,7 @@ SPEC = ChapterSpec(
             "Steps that pre-fit the 'complex' initialisation to a white-noise function.",
             presets={"smoke": 10, "paper": 2000},
             minimum=1,
+            maximum=50000,
         ),
         Param(
             "e3_prefit_grid",
@@ -264,7 +411,7 @@ SPEC = ChapterSpec(
             minimum=8,
             maximum=128,
         ),
-        Param("e3_train_points", "int", 64, "Training points of the smooth regression task.", minimum=4),
+        Param("e3_train_points", "int", 64, "Training points of the smooth regression task.", minimum=4, maximum=65536),
         Param(
             "e3_prefit_lr", "float", 1e-2, "Learning rate of the pre-fit to white noise.", minimum=1e-6, maximum=10.0
         ),
@@ -276,6 +423,8 @@ SPEC = ChapterSpec(
             "Training steps on the smooth task.",
             presets={"smoke": 20, "paper": 3000},
             minimum=1,
+            maximum=50000,
         ),
     ),
+    rules=RULES,
 )

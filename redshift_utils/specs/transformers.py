@@ -1,20 +1,86 @@
 """Parameters of chapter 5, ``notebooks/05_transformers.md`` (paper section 5: Transformers)."""
 
-from redshift_utils.parameters import ChapterSpec, Param
+import math
+
+from redshift_utils.parameters import MAX_SEED, ChapterSpec, Param, size_rule
 
 # The MLP-block activations of the paper's Figure 10 (any of ru.ACTIVATIONS works).
 TRANSFORMER_ACTIVATIONS = ("gelu", "relu", "swish", "selu", "tanh", "sin", "gaussian", "sigmoid", "identity")
 
+
+def gain_grid(low: float, high: float, per_decade: int) -> list[float]:
+    """Gains 10^(k / per_decade) in [low, high]: log-spaced, and 1 is always one of them (as in the notebook)."""
+    first = math.ceil(per_decade * math.log10(low) - 1e-9)
+    last = math.floor(per_decade * math.log10(high) + 1e-9)
+    return [float(10 ** (k / per_decade)) for k in range(first, last + 1)]
+
+
+def context_holds_length(values: dict) -> str | None:
+    """Every position of a sequence needs a position embedding."""
+    if values["context"] < values["length"]:
+        return f"parameter 'context' must be >= length={values['length']}, got {values['context']!r}"
+    return None
+
+
+def ablation_within_activations(values: dict) -> str | None:
+    """The tie_head ablation reruns activations of the main sweep."""
+    if not set(values["ablation_activations"]) <= set(values["activations"]):
+        return (
+            f"parameter 'ablation_activations' must be a subset of activations={values['activations']}, "
+            f"got {values['ablation_activations']!r}"
+        )
+    return None
+
+
+def three_gains(values: dict) -> str | None:
+    """Figure 10's curves need at least three gains."""
+    gains = gain_grid(values["gain_min"], values["gain_max"], values["gains_per_decade"])
+    if len(gains) < 3:
+        rounded = [round(g, 3) for g in gains]
+        return (
+            f"gain_min ({values['gain_min']}), gain_max ({values['gain_max']}) and gains_per_decade "
+            f"({values['gains_per_decade']}) give only {len(gains)} gains {rounded}; need at least 3"
+        )
+    return None
+
+
+def heads_divide_width(values: dict) -> str | None:
+    """Each attention head gets width / heads dimensions."""
+    if values["width"] % values["heads"]:
+        return f"parameter 'heads' must divide width={values['width']}, got {values['heads']!r}"
+    return None
+
+
+RULES = (
+    context_holds_length,
+    ablation_within_activations,
+    three_gains,
+    heads_divide_width,
+    size_rule(
+        "one Transformer (its parameters)",
+        "max(depths) x 12 x width^2 + (vocab_size + context) x width",
+        lambda v: max(v["depths"]) * 12 * v["width"] ** 2 + (v["vocab_size"] + v["context"]) * v["width"],
+    ),
+)
+
 SPEC = ChapterSpec(
     notebook="05_transformers",
     params=(
-        Param("seed", "int", 0, "Base seed of every random draw (model i uses the stream (seed, i)).", minimum=0),
+        Param(
+            "seed",
+            "int",
+            0,
+            "Base seed of every random draw (model i uses the stream (seed, i)).",
+            minimum=0,
+            maximum=MAX_SEED,
+        ),
         Param(
             "activations",
             "strs",
             ["gelu", "relu", "selu", "tanh", "sin", "gaussian"],
             "Activations of the MLP blocks (Figure 10's curves); GELU is GPT-2's and the reference of the claims.",
             choices=TRANSFORMER_ACTIVATIONS,
+            max_length=len(TRANSFORMER_ACTIVATIONS),
         ),
         Param(
             "depths",
@@ -24,6 +90,7 @@ SPEC = ChapterSpec(
             presets={"smoke": [1, 2], "paper": [1, 3, 6, 9, 12]},
             minimum=1,
             maximum=48,
+            max_length=16,
         ),
         Param("gain_min", "float", 0.1, "Smallest layer-norm gain of the sweep.", minimum=0.001, maximum=1.0),
         Param(
@@ -51,6 +118,7 @@ SPEC = ChapterSpec(
             "Random models (one sequence each) per activation, gain and depth; the paper used 1,000.",
             presets={"smoke": 3, "paper": 1000},
             minimum=3,
+            maximum=10000,
         ),
         Param("length", "int", 100, "Tokens per sequence, the random prompt token included.", minimum=10, maximum=1024),
         Param(
@@ -63,7 +131,13 @@ SPEC = ChapterSpec(
             maximum=2048,
         ),
         Param(
-            "heads", "int", 4, "Attention heads (must divide width; GPT-2 small: 12).", presets={"paper": 12}, minimum=1
+            "heads",
+            "int",
+            4,
+            "Attention heads (must divide width; GPT-2 small: 12).",
+            presets={"paper": 12},
+            minimum=1,
+            maximum=64,
         ),
         Param(
             "vocab_size",
@@ -90,6 +164,7 @@ SPEC = ChapterSpec(
             ["gelu", "relu", "sin"],
             "Activations rerun with the opposite tie_head at the middle depth (why are the sequences repetitive?).",
             choices=TRANSFORMER_ACTIVATIONS,
+            max_length=len(TRANSFORMER_ACTIVATIONS),
         ),
         Param(
             "n_random",
@@ -98,7 +173,9 @@ SPEC = ChapterSpec(
             "Uniformly random token sequences that set the scale (their mean LZ76 count is lz = 1).",
             presets={"smoke": 200},
             minimum=20,
+            maximum=100000,
         ),
         Param("examples", "int", 4, "Generated sequences printed per example architecture.", minimum=1, maximum=20),
     ),
+    rules=RULES,
 )
