@@ -1,7 +1,8 @@
 """redshift_utils: the tested library behind the Neural Redshift book.
 
 Every public function's docstring names the chapter that explains it. The library never
-imports notebook or book code. See DESIGN.md for the specification.
+imports notebook or book code. Every computation runs in ``compute_dtype()``: float32, or float64
+under ``REDSHIFT_DTYPE=float64``.
 """
 
 from redshift_utils.activations import ACTIVATIONS
@@ -12,6 +13,7 @@ from redshift_utils.grids import grid, grid_axis
 from redshift_utils.lempel_ziv import lz76, lz_complexity
 from redshift_utils.parameters import resolve_parameters
 from redshift_utils.polynomial import chebyshev_complexity
+from redshift_utils.precision import compute_dtype, dtype_name
 from redshift_utils.results import claim, write_results
 from redshift_utils.sampler import LayerParams, mlp_forward, sample_functions, sample_mlp_params
 from redshift_utils.source import source_hash
@@ -37,6 +39,8 @@ __all__ = [
     "spearman_ci",
     "write_results",
     "chebyshev_complexity",
+    "compute_dtype",
+    "dtype_name",
     "fourier_complexity",
     "grid",
     "grid_axis",

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from redshift_utils.activations import ACTIVATIONS, INPLACE_ACTIVATIONS
 from redshift_utils.configs import MLPConfig, UnbiasedConfig, check_int
 from redshift_utils.grids import grid, grid_axis
+from redshift_utils.precision import compute_dtype
 
 CHUNK_BYTES = 2**30  # parameters + activations of one chunk stay under about 1 GB
 # Activations of one layer for one group of networks in mlp_forward on the CPU: about one
@@ -102,6 +103,11 @@ def _sample_networks(config: MLPConfig, indices: range, seed: int) -> list[Layer
     if uniform:  # the same elementwise 2u - 1 as _unit_draw, one pass per tensor
         for tensor in (*weights, *biases, *gates_w, *gates_b):
             tensor.mul_(2.0).sub_(1.0)
+    # Draws are always float32 (the same numbers in every precision); the scaling and all later
+    # arithmetic run in the compute dtype (REDSHIFT_DTYPE), a no-op cast for float32.
+    dtype = compute_dtype()
+    weights, biases = [t.to(dtype) for t in weights], [t.to(dtype) for t in biases]
+    gates_w, gates_b = [t.to(dtype) for t in gates_w], [t.to(dtype) for t in gates_b]
     params = []
     bias_bound = config.bias_scale * (config.alpha if config.bias_scales_with_alpha else 1.0)
     for layer, (inp, out) in enumerate(shapes):
@@ -213,33 +219,34 @@ def _layer_norm(t: torch.Tensor, gain: float) -> torch.Tensor:
     return t.mul_(gain) if gain != 1.0 else t
 
 
-def _chunk_size(config: MLPConfig, points: int) -> int:
+def _chunk_size(config: MLPConfig, points: int, item_bytes: int = 4) -> int:
     """Networks per chunk so that parameters plus live activations stay under CHUNK_BYTES."""
     n_params = sum(out * (inp + 1) for inp, out in _layer_shapes(config))
     buffers = 2 + int(config.residual) + 2 * int(config.gating) + int(config.layernorm)
     if config.gating:
         n_params *= 2
-    per_network = 4 * (n_params + buffers * points * config.width)
+    per_network = item_bytes * (n_params + buffers * points * config.width)
     return max(1, CHUNK_BYTES // per_network)
 
 
 def unbiased_basis(x: torch.Tensor, frequencies: int) -> torch.Tensor:
     """``cos(pi j (x + 1) / 2)`` for ``j < frequencies``: the unbiased model's basis along one axis.
 
-    (P,) coordinates in [-1, 1] -> (P, frequencies) float32, computed in float64. On the grid
+    (P,) coordinates in [-1, 1] -> (P, frequencies) in the compute dtype, computed in float64. On the grid
     axis with ``frequencies = n`` it is the DCT-II basis, so the model's spectrum is its
     coefficients. Chapter 4 evaluates it at the modulo task's inputs to train the model.
     """
     j = torch.arange(frequencies, dtype=torch.float64)
-    return torch.cos(math.pi * (torch.as_tensor(x, dtype=torch.float64)[:, None] + 1.0) / 2.0 * j[None, :]).float()
+    angles = math.pi * (torch.as_tensor(x, dtype=torch.float64)[:, None] + 1.0) / 2.0 * j[None, :]
+    return torch.cos(angles).to(compute_dtype())
 
 
 def _unbiased_functions(config: UnbiasedConfig, n_networks: int, n: int, seed: int) -> torch.Tensor:
     basis = unbiased_basis(grid_axis(n), n)
     coeffs = torch.empty(n_networks, n, n)
     for index in range(n_networks):
-        coeffs[index] = torch.randn((n, n), generator=network_generator(seed, index))
-    return (basis @ coeffs @ basis.T).mul_(config.alpha)
+        coeffs[index] = torch.randn((n, n), generator=network_generator(seed, index))  # float32 draws
+    return (basis @ coeffs.to(basis.dtype) @ basis.T).mul_(config.alpha)
 
 
 @torch.inference_mode()
@@ -252,7 +259,10 @@ def sample_functions(
     chunk_size: int | None = None,
     device: str | torch.device = "cpu",
 ) -> torch.Tensor:
-    """Functions of ``n_networks`` random networks on the n x n grid: (n_networks, n, n) float32.
+    """Functions of ``n_networks`` random networks on the n x n grid: (n_networks, n, n).
+
+    The result is in the compute dtype: float32, or float64 under ``REDSHIFT_DTYPE=float64``
+    (the same networks either way; see ``redshift_utils.precision``).
 
     ``[k, i, j] = f_k(x_i, y_j)``. Networks are drawn on the CPU from their own streams
     (so results do not depend on ``n_networks`` or ``chunk_size``) and evaluated in chunks
@@ -265,11 +275,12 @@ def sample_functions(
         return _unbiased_functions(config, n_networks, n, seed)
     if not isinstance(config, MLPConfig):
         raise ValueError(f"config must be an MLPConfig or UnbiasedConfig, got {type(config).__name__}")
-    points = grid(n).to(torch.float32)
+    dtype = compute_dtype()
+    points = grid(n).to(dtype)
     if chunk_size is None:
-        chunk_size = _chunk_size(config, n * n)
+        chunk_size = _chunk_size(config, n * n, torch.finfo(dtype).bits // 8)
     check_int("sample_functions", "chunk_size", chunk_size, 1)
-    out = torch.empty(n_networks, n * n)
+    out = torch.empty(n_networks, n * n, dtype=dtype)
     for start in range(0, n_networks, chunk_size):
         indices = range(start, min(start + chunk_size, n_networks))
         params = _sample_networks(config, indices, seed)

@@ -23,6 +23,7 @@ from torch import nn
 
 from redshift_utils.activations import ACTIVATIONS
 from redshift_utils.configs import MLPConfig, check_choice, check_float, check_int
+from redshift_utils.precision import compute_dtype
 from redshift_utils.sampler import LayerParams, sample_mlp_params
 
 OPTIMIZERS = ("adam", "sgd")
@@ -65,10 +66,10 @@ class TrainConfig:
 
 
 def _prefactors(config: MLPConfig, n_models: int, prefactors: torch.Tensor | None) -> torch.Tensor:
-    """Per-model prefactors (N,) float32: the given ones or ``config.prefactor`` for all."""
+    """Per-model prefactors (N,) in the compute dtype: the given ones or ``config.prefactor`` for all."""
     if prefactors is None:
-        return torch.full((n_models,), float(config.prefactor))
-    p = torch.as_tensor(prefactors, dtype=torch.float32)
+        return torch.full((n_models,), float(config.prefactor), dtype=compute_dtype())
+    p = torch.as_tensor(prefactors, dtype=compute_dtype())
     if p.shape != (n_models,) or not bool(torch.isfinite(p).all()) or not bool((p > 0).all()):
         raise ValueError(f"prefactors must be {n_models} finite positive numbers, got shape {tuple(p.shape)}")
     return p
@@ -84,7 +85,7 @@ def _check_params(config: MLPConfig, params: list[LayerParams]) -> int:
 
 def _batched_inputs(x: torch.Tensor, n_models: int, in_dim: int) -> torch.Tensor:
     """Inputs as (N, P, in_dim): shared (P, in_dim) points are broadcast to every model."""
-    x = torch.as_tensor(x, dtype=torch.float32)
+    x = torch.as_tensor(x, dtype=compute_dtype())
     if x.ndim == 2 and x.shape[1] == in_dim:
         return x.unsqueeze(0).expand(n_models, -1, -1)
     if x.ndim == 3 and x.shape[0] == n_models and x.shape[2] == in_dim:
@@ -149,8 +150,9 @@ def _map_layer(layer: LayerParams, fn: Callable[[torch.Tensor], torch.Tensor]) -
 
 
 def _leaves(params: list[LayerParams]) -> list[LayerParams]:
-    """Fresh float32 leaf copies that require grad (the caller's tensors stay untouched)."""
-    return [_map_layer(layer, lambda t: t.detach().clone().float().requires_grad_(True)) for layer in params]
+    """Fresh leaf copies in the compute dtype that require grad (the caller's tensors stay untouched)."""
+    dtype = compute_dtype()
+    return [_map_layer(layer, lambda t: t.detach().to(dtype, copy=True).requires_grad_(True)) for layer in params]
 
 
 def _tensors(params: list[LayerParams]) -> list[torch.Tensor]:
@@ -211,7 +213,7 @@ def train_mlps(
     if not isinstance(train, TrainConfig):
         raise ValueError(f"train must be a TrainConfig, got {type(train).__name__}")
     x = _batched_inputs(x, n_models, config.in_dim)
-    y = torch.as_tensor(y, dtype=torch.float32)
+    y = torch.as_tensor(y, dtype=compute_dtype())
     y = y.unsqueeze(0).expand(n_models, -1) if y.ndim == 1 else y
     if y.shape != x.shape[:2]:
         raise ValueError(f"y must be (points,) or (n_models, points) matching x {tuple(x.shape)}, got {tuple(y.shape)}")
@@ -222,7 +224,7 @@ def train_mlps(
     p = _prefactors(config, n_models, prefactors)
     leaves = _leaves(params)
     optimizer = _optimizer(_tensors(leaves), train)
-    losses = torch.empty(train.steps, n_models)
+    losses = torch.empty(train.steps, n_models, dtype=x.dtype)
     for step, index in enumerate(batch_indices(x.shape[1], train)):
         xb, yb = (x, y) if index is None else (x[:, index], y[:, index])
         loss = _loss_per_model(batched_forward(config, leaves, xb, p), yb, train.loss)
@@ -244,7 +246,7 @@ def predict(
     chunk_points: int = 8192,
 ) -> torch.Tensor:
     """``batched_forward`` without gradients, in chunks of points: (N, points). Chapter 4."""
-    x = torch.as_tensor(x, dtype=torch.float32)
+    x = torch.as_tensor(x, dtype=compute_dtype())
     axis = x.ndim - 2
     parts = [
         batched_forward(config, params, x.narrow(axis, s, min(chunk_points, x.shape[axis] - s)), prefactors)
@@ -272,7 +274,8 @@ class ReferenceMLP(nn.Module):
         if config.gating or config.layernorm or config.residual:
             raise ValueError("ReferenceMLP covers the plain MLP only")
         sizes = [config.in_dim] + [config.width] * config.depth + [1]
-        self.layers = nn.ModuleList(nn.Linear(i, o) for i, o in zip(sizes[:-1], sizes[1:], strict=True))
+        linears = (nn.Linear(i, o, dtype=compute_dtype()) for i, o in zip(sizes[:-1], sizes[1:], strict=True))
+        self.layers = nn.ModuleList(linears)
         self.activation = ACTIVATIONS[config.activation]
         self.prefactor = float(prefactor)
 
@@ -305,11 +308,11 @@ def train_reference(
     """
     n_models = _check_params(config, params)
     x = _batched_inputs(x, n_models, config.in_dim)
-    y = torch.as_tensor(y, dtype=torch.float32)
+    y = torch.as_tensor(y, dtype=compute_dtype())
     y = y.unsqueeze(0).expand(n_models, -1) if y.ndim == 1 else y
     p = _prefactors(config, n_models, prefactors)
     order = batch_indices(x.shape[1], train)
-    losses = torch.empty(train.steps, n_models)
+    losses = torch.empty(train.steps, n_models, dtype=x.dtype)
     trained: list[list[tuple[torch.Tensor, torch.Tensor]]] = []
     for i in range(n_models):
         model = ReferenceMLP(config, float(p[i])).load_from(params, i)

@@ -88,9 +88,11 @@ def test_mlp_forward_matches_reference(activation, residual, layernorm, gating):
     for index in range(4):
         expected = reference_network(config, params, index, x)
         torch.testing.assert_close(out[index], expected, rtol=1e-10, atol=1e-10)
-    # The float32 path (what sample_functions uses) agrees to float32 accuracy.
-    out32 = ru.mlp_forward(config, ru.sample_mlp_params(config, 4, seed=3), x.float())
-    assert out32.dtype == torch.float32
+    # The float32 path (what sample_functions uses by default) agrees to float32 accuracy.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REDSHIFT_DTYPE", "float32")
+        out32 = ru.mlp_forward(config, ru.sample_mlp_params(config, 4, seed=3), x.float())
+        assert out32.dtype == torch.float32
     torch.testing.assert_close(out32.double(), out, rtol=1e-4, atol=1e-4)
 
 
@@ -146,7 +148,8 @@ def test_sample_functions_is_mlp_forward_on_the_ij_grid(config):
 
 
 @pytest.mark.parametrize("n", [2, 16])
-def test_sample_functions_shapes_and_dtype(n):
+def test_sample_functions_shapes_and_dtype(n, monkeypatch):
+    monkeypatch.setenv("REDSHIFT_DTYPE", "float32")  # the default precision, whatever the test run uses
     f = ru.sample_functions(ru.MLPConfig(width=8), 5, n=n)
     assert f.shape == (5, n, n) and f.dtype == torch.float32
     assert torch.isfinite(f).all()
