@@ -1,12 +1,13 @@
 """Repository paths, resolved from the package location, never from the current directory.
 
-Why: myst-nb executes notebooks inside ``notebooks/`` while papermill and nbval run them
+Why: myst-nb executes notebooks inside ``notebooks/`` while papermill runs them
 elsewhere; every chapter must read and write the same files wherever it runs.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -23,19 +24,44 @@ def active_preset() -> str:
     return preset
 
 
-def results_dir(preset: str) -> Path:
-    """Where chapters write their results JSON.
+BOOK_BUILD_ENV = "REDSHIFT_BOOK_BUILD"  # set to 1 by ``python -m redshift_utils book`` for its kernels
 
-    ``$REDSHIFT_RESULTS_DIR`` when set (the ``run`` command sets it), else ``_build/results``
-    for the book preset and ``_build/<preset>/results`` for the others.
+
+def build_root(preset: str, dtype: str | None = None) -> Path:
+    """The folder of one book build: ``_build`` (book preset, float32), ``_build/<preset>`` for the
+    other presets, and the same under ``_build/float64/`` for float64 builds, so that no build
+    ever reads or overwrites another's results."""
+    from redshift_utils.precision import dtype_name
+
+    root = BUILD_DIR if (dtype or dtype_name()) == "float32" else BUILD_DIR / (dtype or dtype_name())
+    return root if preset == "book" else root / preset
+
+
+def book_results_dir(preset: str, dtype: str | None = None) -> Path:
+    """Where a book build's chapters write their results JSON (and where its scoreboard reads)."""
+    return build_root(preset, dtype) / "results"
+
+
+def results_dir(preset: str, notebook: str = "run") -> Path:
+    """Where a chapter writes its results JSON.
+
+    ``$REDSHIFT_RESULTS_DIR`` when set (the ``run`` command sets it); the book's own folder
+    (``book_results_dir``) only when the book builder says so (``REDSHIFT_BOOK_BUILD=1``); any
+    other run (plain Jupyter, ``jupyter execute``, papermill) gets a fresh folder of its own,
+    ``_build/runs/<notebook>/<time>-<pid>``, so it never overwrites the book's results.
     """
     override = os.environ.get("REDSHIFT_RESULTS_DIR")
     if override:
         return Path(override).resolve()
-    return BUILD_DIR / "results" if preset == "book" else BUILD_DIR / preset / "results"
+    if os.environ.get(BOOK_BUILD_ENV) == "1":
+        return book_results_dir(preset)
+    return BUILD_DIR / "runs" / notebook / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
 
 
 def cache_dir() -> Path:
     """Where long computations cache their results (``$REDSHIFT_CACHE_DIR`` or ``_build/cache``)."""
     override = os.environ.get("REDSHIFT_CACHE_DIR")
-    return Path(override).resolve() if override else BUILD_DIR / "cache"
+    path = Path(override).resolve() if override else BUILD_DIR / "cache"
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"the cache folder {path} (REDSHIFT_CACHE_DIR) is a file; point it at a folder")
+    return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ import numpy as np
 import torch
 
 from redshift_utils.atomic import write_bytes_atomic
-from redshift_utils.paths import results_dir
+from redshift_utils.paths import BOOK_BUILD_ENV, results_dir
+from redshift_utils.precision import dtype_name
 from redshift_utils.source import source_hash
 
 VERDICTS = ("reproduced", "partly", "not reproduced", "not tested")
@@ -79,13 +81,24 @@ def write_results(
         "preset": params.get("preset"),
         "params": to_jsonable(params),
         "library": {"version": __version__, "source_hash": source_hash()},
+        "dtype": dtype_name(),
         "records": to_jsonable(records),
         "claims": to_jsonable(claims),
     }
-    path = results_dir(str(params.get("preset"))) / f"{notebook}.json"
+    folder = results_dir(str(params.get("preset")), notebook)
+    path = folder / f"{notebook}.json"
     write_bytes_atomic(path, (json.dumps(document, indent=1, allow_nan=False) + "\n").encode())
+    if not os.environ.get("REDSHIFT_RESULTS_DIR") and os.environ.get(BOOK_BUILD_ENV) != "1":
+        print(f"results written to {path} (a folder of this run's own; the book build writes its own)")
     return path
 
 
 def read_results(path: Path) -> dict[str, Any]:
-    return json.loads(Path(path).read_text())
+    """A results document; a truncated or corrupt file raises a ValueError naming it."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"results file {path} cannot be read ({error}); rerun its chapter") from None
+    if not isinstance(document, dict) or "claims" not in document or "library" not in document:
+        raise ValueError(f"results file {path} is not a chapter's results document; rerun its chapter")
+    return document

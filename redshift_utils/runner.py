@@ -6,6 +6,7 @@ Bad parameter names, types and ranges are rejected here, before a kernel even st
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,18 +15,39 @@ from typing import Any
 
 import yaml
 
+from redshift_utils import output_folder
 from redshift_utils.parameters import all_notebooks, load_spec, parse_cli_value, resolve_values
-from redshift_utils.paths import BUILD_DIR, NOTEBOOKS_DIR, PRESETS, REPO_ROOT
+from redshift_utils.paths import BOOK_BUILD_ENV, BUILD_DIR, NOTEBOOKS_DIR, PRESETS, REPO_ROOT, build_root
+from redshift_utils.precision import dtype_name
 
 
-def notebook_stem(notebook: str) -> str:
-    """Accept ``01_metrics``, ``01_metrics.md`` or ``notebooks/01_metrics.md``."""
-    stem = Path(notebook).name
-    for suffix in (".md", ".ipynb"):
-        stem = stem.removesuffix(suffix)
-    if not (NOTEBOOKS_DIR / f"{stem}.md").exists():
-        raise ValueError(f"no notebook {notebook!r}; choose one of: {', '.join(all_notebooks())}")
-    return stem
+def resolve_notebook(notebook: str) -> tuple[str, Path]:
+    """The chapter name and the file to execute for ``notebook``.
+
+    A bare chapter name (``01_metrics``) runs ``notebooks/01_metrics.md``. Anything that names a
+    file (``notebooks/01_metrics.md``, ``~/copy/01_metrics.md``, an ``.ipynb``) runs *that* file,
+    so an edited copy is never silently replaced by the repository's chapter. The chapter whose
+    parameters validate the run is the one the file's validation cell names.
+    """
+    known = all_notebooks()
+    if notebook in known and not Path(notebook).exists():
+        return notebook, NOTEBOOKS_DIR / f"{notebook}.md"
+    path = Path(notebook).expanduser()
+    if not path.is_file():
+        raise ValueError(f"no notebook file {notebook!r}; give a .md or .ipynb file or one of: {', '.join(known)}")
+    if path.suffix not in (".md", ".ipynb"):
+        raise ValueError(f"notebook {notebook!r} must be a MyST .md or an .ipynb file")
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read notebook {notebook!r}: {error}") from None
+    named = re.search(r"resolve_parameters\(\s*\\?[\"']([A-Za-z0-9_]+)\\?[\"']", text)
+    stem = named.group(1) if named else path.stem
+    if stem not in known:
+        raise ValueError(
+            f"{notebook!r} is not a chapter of this book (its validation cell names none of: {', '.join(known)})"
+        )
+    return stem, path.resolve()
 
 
 def parse_overrides(stem: str, pairs: list[tuple[str, str]], preset: str | None) -> dict[str, Any]:
@@ -34,7 +56,7 @@ def parse_overrides(stem: str, pairs: list[tuple[str, str]], preset: str | None)
     explicit: dict[str, Any] = {}
     for name, text in pairs:
         if name == "preset":
-            explicit["preset"] = text
+            explicit["preset"] = parse_cli_value(spec.param("preset"), text)
             continue
         explicit[name] = parse_cli_value(spec.param(name), text)
     if preset is not None:
@@ -43,30 +65,62 @@ def parse_overrides(stem: str, pairs: list[tuple[str, str]], preset: str | None)
     return {k: v for k, v in explicit.items() if v is not None}
 
 
-def run_notebook(stem: str, explicit: dict[str, Any], out_dir: Path | None = None) -> Path:
-    """Execute ``notebooks/<stem>.md`` with papermill; write ``<out>/<stem>.ipynb`` and ``.json``."""
+class RunFailed(RuntimeError):
+    """A chapter raised or its kernel died; the message says where its notebook was kept."""
+
+
+def run_notebook(stem: str, explicit: dict[str, Any], out_dir: Path | None = None, source: Path | None = None) -> Path:
+    """Execute a chapter with papermill; ``<out>/<stem>.ipynb`` and ``.json`` appear together or not at all.
+
+    ``source`` is the file to execute (default ``notebooks/<stem>.md``). The run happens in a
+    staging folder inside ``out`` (default ``_build/runs/<stem>``) and only a finished run
+    replaces the previous pair (see ``output_folder``). A failed run leaves the previous pair
+    intact, keeps its notebook as ``<stem>.failed.ipynb`` and raises RunFailed.
+    """
     import jupytext
     import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
 
-    out_dir = (out_dir or BUILD_DIR / "runs" / stem).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    notebook = jupytext.read(NOTEBOOKS_DIR / f"{stem}.md")
-    source = out_dir / f".{stem}.input.ipynb"
-    jupytext.write(notebook, source, fmt="ipynb")
-    os.environ["REDSHIFT_RESULTS_DIR"] = str(out_dir)
-    try:
-        papermill.execute_notebook(
-            str(source),
-            str(out_dir / f"{stem}.ipynb"),
-            parameters=explicit,
-            kernel_name="python3",
-            cwd=str(NOTEBOOKS_DIR),
-            progress_bar=False,
-        )
-    finally:
-        source.unlink(missing_ok=True)
-        del os.environ["REDSHIFT_RESULTS_DIR"]
-    return out_dir / f"{stem}.json"
+    folder = output_folder.prepare(out_dir or BUILD_DIR / "runs" / stem)
+    with output_folder.locked(folder):
+        output_folder.recover(folder)
+        staging = output_folder.new_staging(folder, stem)
+        previous = os.environ.get("REDSHIFT_RESULTS_DIR")
+        try:
+            notebook = jupytext.read(source or NOTEBOOKS_DIR / f"{stem}.md")
+            input_path = staging / f"{stem}.input.ipynb"
+            jupytext.write(notebook, input_path, fmt="ipynb")
+            os.environ["REDSHIFT_RESULTS_DIR"] = str(staging)
+            try:
+                papermill.execute_notebook(
+                    str(input_path),
+                    str(staging / f"{stem}.ipynb"),
+                    parameters=explicit,
+                    kernel_name="python3",
+                    cwd=str(NOTEBOOKS_DIR),
+                    progress_bar=False,
+                )
+            except PapermillExecutionError as error:
+                kept = output_folder.keep_failed(staging, folder, stem)
+                raise RunFailed(
+                    f"{stem} failed in cell {error.exec_count}: {error.ename}: {error.evalue}"
+                    + (f" (its notebook: {kept})" if kept else "")
+                ) from None
+            except DeadKernelError:
+                kept = output_folder.keep_failed(staging, folder, stem)
+                raise RunFailed(
+                    f"the kernel running {stem} died (out of memory?); lower the sizes with -p"
+                    + (f" (its notebook so far: {kept})" if kept else "")
+                ) from None
+            output_folder.commit(staging, folder, stem)
+        finally:
+            if previous is None:
+                os.environ.pop("REDSHIFT_RESULTS_DIR", None)
+            else:
+                os.environ["REDSHIFT_RESULTS_DIR"] = previous
+            shutil.rmtree(staging, ignore_errors=True)
+    return folder / f"{stem}.json"
 
 
 def describe_parameters(stem: str) -> str:
@@ -84,18 +138,22 @@ def describe_parameters(stem: str) -> str:
 def build_book(preset: str) -> int:
     """Build the HTML book at a preset with ``-W -n --keep-going``; returns the exit code.
 
-    The book preset uses the execution cache and writes ``_build/html``. Other presets force
-    execution (jupyter-cache keys on code only, not on the preset) into ``_build/<preset>/``.
+    The book preset in float32 uses the execution cache and writes ``_build/html``. Other
+    presets and float64 (``REDSHIFT_DTYPE``) force execution (jupyter-cache keys on code only,
+    not on the preset or the precision) into their own folder, ``build_root(preset)``. The
+    kernels are told that they run for the book (``REDSHIFT_BOOK_BUILD=1``: only then do they
+    write the book's results) and to show no progress bars (``TQDM_DISABLE=1``).
     """
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
-    env = dict(os.environ, REDSHIFT_PRESET=preset)
+    env = dict(os.environ, REDSHIFT_PRESET=preset, REDSHIFT_DTYPE=dtype_name(), TQDM_DISABLE="1")
+    env[BOOK_BUILD_ENV] = "1"
     env.pop("REDSHIFT_RESULTS_DIR", None)
     jb = [str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going"]
-    if preset == "book":
+    out = build_root(preset)
+    if out == BUILD_DIR:
         command = [*jb, str(REPO_ROOT)]
     else:
-        out = BUILD_DIR / preset
         out.mkdir(parents=True, exist_ok=True)
         config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())
         config.setdefault("execute", {})["execute_notebooks"] = "force"
