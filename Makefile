@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test book goldens bench lint venv clean
+.PHONY: test book precision goldens bench lint venv clean
 
 venv: $(STAMP)
 
@@ -17,16 +17,23 @@ $(STAMP): requirements.txt
 	$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'redshift-book.pth').write_text('$(CURDIR)\n')"
 	@touch $(STAMP)
 
-# Unit tests, every chapter at the smoke preset (papermill), nbval against tests/golden/, and a
-# smoke build of the whole book with -W. Progress bars are off so outputs compare cleanly.
+# Unit tests, every chapter at the smoke preset through the CLI (float32 from a cold and a warm
+# cache, and float64) compared with tests/golden/ within the tolerance policy of
+# tests/golden_compare.py, and a smoke build of the whole book with -W. No progress bars.
 test: $(STAMP)
 	$(PY) -m ruff check redshift_utils tests benchmarks
-	TQDM_DISABLE=1 $(PY) -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+	TQDM_DISABLE=1 $(PY) -m pytest -q
 
 # The published site: every chapter executed at the `book` preset (REDSHIFT_PRESET=paper for
 # the paper's scale), HTML in _build/html (other presets: _build/<preset>/_build/html).
 book: $(STAMP)
 	$(PY) -m redshift_utils book --preset $${REDSHIFT_PRESET:-book}
+
+# The book preset in float64 (into _build/float64/), then the float32 book again, whose scoreboard
+# then lists each claim's verdict in both precisions and flags the ones that change as fragile.
+precision: $(STAMP)
+	REDSHIFT_DTYPE=float64 $(PY) -m redshift_utils book --preset book
+	REDSHIFT_DTYPE=float32 $(PY) -m redshift_utils book --preset book
 
 # Re-execute every chapter at the smoke preset into tests/golden/ (after changing a chapter).
 goldens: $(STAMP)

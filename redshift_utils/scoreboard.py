@@ -6,12 +6,11 @@ Used by ``book/scoreboard.md``; never typed by hand, so it cannot drift from the
 from __future__ import annotations
 
 import html
-import json
 from collections import Counter
 from typing import Any
 
-from redshift_utils.paths import results_dir
-from redshift_utils.results import VERDICTS
+from redshift_utils.paths import book_results_dir
+from redshift_utils.results import VERDICTS, read_results
 
 VERDICT_BADGES = {
     "reproduced": "✅ reproduced",
@@ -25,11 +24,11 @@ def load_claims(preset: str, chapters: list[str]) -> tuple[list[dict[str, Any]],
     """All claims of the chapters' results files for ``preset``, plus the chapters lacking a file."""
     claims, missing = [], []
     for stem in chapters:
-        path = results_dir(preset) / f"{stem}.json"
+        path = book_results_dir(preset) / f"{stem}.json"
         if not path.exists():
             missing.append(stem)
             continue
-        document = json.loads(path.read_text())
+        document = read_results(path)
         for item in document.get("claims", []):
             claims.append({**item, "notebook": stem, "source_hash": document["library"]["source_hash"]})
     return claims, missing
@@ -71,3 +70,54 @@ def claims_table_html(claims: list[dict[str, Any]]) -> str:
         )
         rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     return f'<table class="table scoreboard"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def precision_rows(preset: str, chapters: list[str]) -> list[dict[str, Any]] | None:
+    """Each claim's verdict in float32 and in float64 at ``preset``; None without a float64 build.
+
+    A claim whose verdict differs between the two precisions is "fragile": its measurement sits
+    so close to its rule's boundary that float rounding (which also differs between CPUs)
+    decides it. ``make precision`` builds the float64 results this reads.
+    """
+    from redshift_utils.paths import book_results_dir
+
+    if not any((book_results_dir(preset, "float64") / f"{stem}.json").exists() for stem in chapters):
+        return None
+    rows = []
+    for stem in chapters:
+        documents = {}
+        for dtype in ("float32", "float64"):
+            path = book_results_dir(preset, dtype) / f"{stem}.json"
+            documents[dtype] = read_results(path) if path.exists() else None
+        by_dtype = {dtype: {c["id"]: c for c in doc["claims"]} if doc else {} for dtype, doc in documents.items()}
+        hashes = {d: doc["library"]["source_hash"] if doc else None for d, doc in documents.items()}
+        for claim_id in dict.fromkeys([*by_dtype["float32"], *by_dtype["float64"]]):
+            v32 = by_dtype["float32"].get(claim_id, {}).get("verdict")
+            v64 = by_dtype["float64"].get(claim_id, {}).get("verdict")
+            rows.append(
+                {
+                    "notebook": stem,
+                    "id": claim_id,
+                    "float32": v32,
+                    "float64": v64,
+                    "fragile": v32 is not None and v64 is not None and v32 != v64,
+                    "same_code": hashes["float32"] == hashes["float64"],
+                }
+            )
+    return rows
+
+
+def precision_table_html(rows: list[dict[str, Any]]) -> str:
+    """The float32-vs-float64 table: one row per claim, fragile ones flagged."""
+    head = "".join(f"<th>{h}</th>" for h in ("Chapter", "Claim", "float32", "float64", "Stable?"))
+    body = []
+    for row in rows:
+        if row["float32"] is None or row["float64"] is None:
+            status = "missing in one build"
+        elif row["fragile"]:
+            status = "⚠️ fragile"
+        else:
+            status = "stable" if row["same_code"] else "stable (builds from different library versions)"
+        cells = (row["notebook"], row["id"], row["float32"] or "—", row["float64"] or "—", status)
+        body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    return f'<table class="table precision"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

@@ -32,8 +32,14 @@ def golden_code_cells(path: Path) -> list[str]:
     ]
 
 
+def golden_claims(document: dict) -> list[dict]:
+    """What a golden keeps of a results document: each claim's id, measurement, interval, verdict."""
+    keep = ("id", "measured", "ci_low", "ci_high", "verdict")
+    return [{k: claim.get(k) for k in keep} for claim in document["claims"]]
+
+
 def strip_images(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Keep text outputs only: nbval never compares images, and they bloat the repository."""
+    """Keep text outputs only: images are never compared, and they bloat the repository."""
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data = output.get("data")

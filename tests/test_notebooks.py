@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jupytext
 import pytest
+from golden_compare import Tolerance, compare_claims, compare_notebooks
 from notebook_tools import GOLDEN_DIR, chapter_stems, golden_code_cells, source_code_cells
 
 from redshift_utils.parameters import load_spec
@@ -58,7 +59,7 @@ def test_parameters_cell_matches_spec(stem):
 
 
 def check_results_document(document: dict, stem: str, preset: str) -> None:
-    assert set(document) == {"notebook", "preset", "params", "library", "records", "claims"}
+    assert set(document) == {"notebook", "preset", "params", "library", "dtype", "records", "claims"}
     assert document["notebook"] == stem and document["preset"] == preset
     assert set(document["library"]) == {"version", "source_hash"}
     assert isinstance(document["records"], list) and document["records"], f"{stem} wrote no records"
@@ -68,29 +69,68 @@ def check_results_document(document: dict, stem: str, preset: str) -> None:
         assert claim["verdict"] in VERDICTS
 
 
+RUNS = ("float32", "float32-warm", "float64")  # cold cache, the same again from a warm cache, float64
+
+
+@pytest.fixture(scope="session")
+def smoke_runs(tmp_path_factory):
+    """Run a chapter at the smoke preset through the CLI once per kind (memoised for the session).
+
+    Each kind has its own output folder; all share one fresh cache folder, so "float32-warm"
+    reads every cached computation that "float32" wrote (and float64 misses them: the dtype is
+    part of every key).
+    """
+    root = tmp_path_factory.mktemp("smoke-runs")
+    done: dict[tuple[str, str], tuple[subprocess.CompletedProcess, Path]] = {}
+
+    def run(stem: str, kind: str) -> tuple[subprocess.CompletedProcess, Path]:
+        if kind == "float32-warm":
+            run(stem, "float32")  # fill the cache first
+        if (stem, kind) not in done:
+            out = root / kind
+            env = dict(os.environ, REDSHIFT_DTYPE=kind.split("-")[0], REDSHIFT_CACHE_DIR=str(root / "cache"))
+            env.update(TQDM_DISABLE="1")
+            command = [sys.executable, "-m", "redshift_utils", "run", f"notebooks/{stem}.md", "--preset", "smoke"]
+            result = subprocess.run(
+                [*command, "-o", str(out)], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900
+            )
+            done[stem, kind] = (result, out)
+        return done[stem, kind]
+
+    return run
+
+
 @pytest.mark.parametrize("stem", STEMS)
-def test_chapter_runs_at_smoke_preset_from_the_cli(stem, tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "redshift_utils",
-            "run",
-            f"notebooks/{stem}.md",
-            "--preset",
-            "smoke",
-            "-o",
-            str(tmp_path),
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+def test_chapter_runs_at_smoke_preset_from_the_cli(stem, smoke_runs):
+    result, out = smoke_runs(stem, "float32")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert Path(result.stdout.strip().splitlines()[-1]) == tmp_path / f"{stem}.json"
-    assert (tmp_path / f"{stem}.ipynb").exists()
-    check_results_document(json.loads((tmp_path / f"{stem}.json").read_text()), stem, "smoke")
+    assert Path(result.stdout.strip().splitlines()[-1]) == out / f"{stem}.json"
+    assert (out / f"{stem}.ipynb").exists()
+    assert not list(out.glob(".*.input.ipynb")) and not list(out.glob(".staging-*")), "the run left stray files"
+    document = json.loads((out / f"{stem}.json").read_text())
+    check_results_document(document, stem, "smoke")
+    assert document["dtype"] == "float32"
+
+
+@pytest.mark.parametrize("kind", RUNS)
+@pytest.mark.parametrize("stem", STEMS)
+def test_chapter_matches_its_golden(stem, kind, smoke_runs):
+    """Outputs and claims agree with the float32 golden within the tolerance policy (golden_compare).
+
+    float64 differs from float32 about as much as another CPU's float32 does: this is how one
+    machine checks that the goldens hold on every machine. The warm run checks that every
+    cached value survives the cache's round trip.
+    """
+    result, out = smoke_runs(stem, kind)
+    assert result.returncode == 0, result.stderr[-3000:]
+    golden = json.loads((GOLDEN_DIR / f"{stem}.ipynb").read_text())
+    actual = json.loads((out / f"{stem}.ipynb").read_text())
+    problems = compare_notebooks(golden, actual, Tolerance())
+    golden_claims = json.loads((GOLDEN_DIR / f"{stem}.json").read_text())
+    document = json.loads((out / f"{stem}.json").read_text())
+    assert document["dtype"] == kind.split("-")[0]
+    problems += compare_claims(golden_claims, document["claims"], Tolerance())
+    assert not problems, f"{stem} ({kind}) differs from tests/golden/{stem}:\n" + "\n".join(problems[:20])
 
 
 @pytest.mark.parametrize("stem", STEMS)
