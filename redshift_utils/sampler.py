@@ -8,6 +8,7 @@ forward pass evaluates a whole chunk of networks with one batched matrix product
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ import torch.nn.functional as F
 from redshift_utils.activations import ACTIVATIONS, INPLACE_ACTIVATIONS
 from redshift_utils.configs import MLPConfig, UnbiasedConfig, check_int
 from redshift_utils.grids import grid, grid_axis
-from redshift_utils.precision import compute_dtype
+from redshift_utils.precision import compute_dtype, dtype_name
 
 CHUNK_BYTES = 2**30  # parameters + activations of one chunk stay under about 1 GB
 # Activations of one layer for one group of networks in mlp_forward on the CPU: about one
@@ -287,6 +288,14 @@ def sample_functions(
         if torch.device(device).type != "cpu":
             params = [_to_device(layer, device) for layer in params]
         out[start : indices.stop] = mlp_forward(config, params, points).cpu()
+    bad = int((~torch.isfinite(out)).any(1).sum())
+    if bad:
+        warnings.warn(
+            f"{bad} of {n_networks} sampled functions contain inf or NaN (the computation overflowed "
+            f"{dtype_name()}: prefactor {config.prefactor}, alpha {config.alpha}); their complexity is meaningless",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     return out.reshape(n_networks, n, n)
 
 

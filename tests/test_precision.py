@@ -71,3 +71,9 @@ def test_float32_and_float64_functions_agree_to_float32_rounding(dtype_env):
     double = ru.sample_functions(config, 4, n=16, seed=2)
     torch.testing.assert_close(single.double(), double, rtol=1e-4, atol=1e-5)
     assert not torch.equal(single.double(), double)  # the arithmetic really ran in float64
+
+
+def test_overflowing_functions_warn(dtype_env):
+    dtype_env("float32")
+    with pytest.warns(RuntimeWarning, match="inf or NaN"):
+        ru.sample_functions(ru.MLPConfig(activation="relu", depth=6, prefactor=1e30), 2, n=4)
