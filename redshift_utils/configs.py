@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+import numpy as np
+
 from redshift_utils.activations import ACTIVATIONS
 
 WEIGHT_DISTRIBUTIONS = ("uniform", "normal", "student_t", "uniform_ball")
@@ -14,18 +16,37 @@ LAYERNORM_POSITIONS = ("before", "after")
 # Left out of MLPConfig.as_dict() at their defaults, so records and cache keys of every
 # configuration that does not use them stay exactly as before they existed.
 VARIANT_FIELDS = ("residual_mode", "layernorm_position", "bias_scales_with_alpha")
+# Sanity limits of MLPConfig's sizes: far above anything the book runs (its parameters stop at
+# width 4096, 32 hidden layers and a 136-dimensional input), they catch a typo such as
+# width=10**12 at construction instead of as an out-of-memory error deep inside torch.
+MAX_WIDTH = 65536
+MAX_DEPTH = 1024
+MAX_IN_DIM = 65536
 
 
 def _fail(cls: str, name: str, value: object, allowed: str) -> None:
     raise ValueError(f"{cls}.{name} must be {allowed}, got {value!r}")
 
 
-def check_int(cls: str, name: str, value: object, minimum: int) -> None:
+def _plain_int(value: object) -> int | None:
+    """``value`` as a Python int if it is an integer (numpy integers included, bools not), else None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return None
+
+
+def check_int(cls: str, name: str, value: object, minimum: int, maximum: int | None = None) -> None:
+    """Refuse anything but a Python int in ``[minimum, maximum]`` (bools refused)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        _fail(cls, name, value, f"an integer >= {minimum}")
+        _fail(cls, name, value, f"an integer >= {minimum}" + ("" if maximum is None else f" and <= {maximum}"))
+    if maximum is not None and value > maximum:
+        _fail(cls, name, value, f"<= {maximum}")
 
 
 def check_float(cls: str, name: str, value: object, *, minimum: float, strict: bool) -> None:
+    """Refuse anything but a finite Python int or float above ``minimum`` (bools refused)."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if ok:
         ok = value > minimum if strict else value >= minimum
@@ -41,6 +62,42 @@ def check_bool(cls: str, name: str, value: object) -> None:
 def check_choice(cls: str, name: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
         _fail(cls, name, value, f"one of {', '.join(choices)}")
+
+
+def as_int(cls: str, name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    """``check_int`` that also accepts numpy integers (``np.int64(3)``) and returns a Python int."""
+    plain = _plain_int(value)
+    check_int(cls, name, value if plain is None else plain, minimum, maximum)
+    return plain
+
+
+def as_float(cls: str, name: str, value: object, *, minimum: float, strict: bool) -> int | float:
+    """``check_float`` that also accepts numpy numbers (``np.float32(2.0)``), returned as Python numbers.
+
+    Python ints and floats are returned as they are (``alpha=3`` stays 3), so records and
+    cache keys of configurations built from plain numbers do not change.
+    """
+    plain = _plain_int(value)
+    if plain is None and isinstance(value, (float, np.floating)) and type(value) is not float:
+        plain = float(value)  # np.float32, np.float64 (a float subclass with a numpy repr)
+    if plain is not None:
+        value = plain
+    check_float(cls, name, value, minimum=minimum, strict=strict)
+    return value
+
+
+def as_bool(cls: str, name: str, value: object) -> bool:
+    """``check_bool`` that also accepts ``np.bool_`` and returns a Python bool."""
+    if isinstance(value, np.bool_):
+        value = bool(value)
+    check_bool(cls, name, value)
+    return value
+
+
+def set_field(config: object, name: str, value: object) -> None:
+    """Store a normalised value on a frozen dataclass (from ``__post_init__``)."""
+    if getattr(config, name) is not value:
+        object.__setattr__(config, name, value)
 
 
 @dataclass(frozen=True)
@@ -81,21 +138,22 @@ class MLPConfig:
     bias_scales_with_alpha: bool = False
 
     def __post_init__(self) -> None:
+        # numpy scalars (np.int64(3), np.float32(2.0), np.bool_(True)) are stored as Python
+        # numbers, so the repr, hash, records and cache keys stay those of plain values.
         name = type(self).__name__
         check_choice(name, "activation", self.activation, tuple(ACTIVATIONS))
-        check_int(name, "depth", self.depth, 1)
-        check_int(name, "width", self.width, 1)
-        check_float(name, "alpha", self.alpha, minimum=0.0, strict=True)
-        check_float(name, "bias_scale", self.bias_scale, minimum=0.0, strict=False)
-        check_float(name, "prefactor", self.prefactor, minimum=0.0, strict=True)
+        set_field(self, "depth", as_int(name, "depth", self.depth, 1, MAX_DEPTH))
+        set_field(self, "width", as_int(name, "width", self.width, 1, MAX_WIDTH))
+        for field, strict in (("alpha", True), ("bias_scale", False), ("prefactor", True)):
+            set_field(self, field, as_float(name, field, getattr(self, field), minimum=0.0, strict=strict))
         check_choice(name, "weight_dist", self.weight_dist, WEIGHT_DISTRIBUTIONS)
         for flag in ("residual", "layernorm", "gating"):
-            check_bool(name, flag, getattr(self, flag))
-        check_float(name, "ln_gain", self.ln_gain, minimum=0.0, strict=True)
-        check_int(name, "in_dim", self.in_dim, 1)
+            set_field(self, flag, as_bool(name, flag, getattr(self, flag)))
+        set_field(self, "ln_gain", as_float(name, "ln_gain", self.ln_gain, minimum=0.0, strict=True))
+        set_field(self, "in_dim", as_int(name, "in_dim", self.in_dim, 1, MAX_IN_DIM))
         check_choice(name, "residual_mode", self.residual_mode, RESIDUAL_MODES)
         check_choice(name, "layernorm_position", self.layernorm_position, LAYERNORM_POSITIONS)
-        check_bool(name, "bias_scales_with_alpha", self.bias_scales_with_alpha)
+        set_field(self, "bias_scales_with_alpha", as_bool(name, "bias_scales_with_alpha", self.bias_scales_with_alpha))
         # A variant of a component that is switched off would be silently ignored: refuse it.
         for option, flag in (("residual_mode", "residual"), ("layernorm_position", "layernorm")):
             if getattr(self, option) != _DEFAULTS[option] and not getattr(self, flag):
@@ -124,7 +182,7 @@ class UnbiasedConfig:
     alpha: float = 1.0
 
     def __post_init__(self) -> None:
-        check_float(type(self).__name__, "alpha", self.alpha, minimum=0.0, strict=True)
+        set_field(self, "alpha", as_float(type(self).__name__, "alpha", self.alpha, minimum=0.0, strict=True))
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.fft
 
-from redshift_utils._arrays import as_square_batch, same_kind, weighted_mean_order
+from redshift_utils._arrays import as_square_batch, check_flag, same_kind, weighted_mean_order
 
 FOURIER_METHODS = ("dct", "dft")
 
@@ -54,8 +54,9 @@ def fourier_complexity(values: Any, *, normalize: bool = True, method: str = "dc
     ``normalize=False`` gives cycles over the domain (``cos(pi k x)`` scores k).
     Explained in chapter 1 (``notebooks/01_metrics.md``).
     """
-    if method not in FOURIER_METHODS:
+    if not isinstance(method, str) or method not in FOURIER_METHODS:
         raise ValueError(f"method must be one of {FOURIER_METHODS}, got {method!r}")
+    normalize = check_flag("normalize", normalize)
     array, was_torch = as_square_batch(values)
     n = array.shape[-1]
     if method == "dct":

@@ -9,9 +9,12 @@ from typing import Any
 import numpy as np
 from numpy.polynomial import chebyshev, legendre
 
-from redshift_utils._arrays import as_square_batch, same_kind, weighted_mean_order
+from redshift_utils._arrays import as_square_batch, check_flag, same_kind, weighted_mean_order
 
 POLYNOMIAL_BASES = ("chebyshev", "legendre")
+# Smallest grid the default degree fits: floor(2 sqrt(n)) < n holds from n = 5 on
+# (n = 4 would need degree 4 from 4 points per axis).
+MIN_GRID_DEFAULT_DEGREE = 5
 
 
 def default_degree(n: int) -> int:
@@ -59,19 +62,29 @@ def chebyshev_complexity(
     """Mean polynomial order of a least-squares tensor fit, weighted by |coefficient|.
 
     ``values`` (..., n, n) -> (...), float64, same kind as the input. The fit has degree
-    ``d`` per axis (default ``floor(2 sqrt(n))``; must be < n); (0, 0) is excluded so
+    ``d`` per axis (default ``floor(2 sqrt(n))``, so n >= 5; must be < n); (0, 0) is excluded so
     constants score 0 and offsets change nothing. ``normalize=True`` divides by the exact
     white-noise expectation, so noise scores about 1. ``basis="legendre"`` is the variant
     of the paper's Figure 6. Explained in chapter 1 (``notebooks/01_metrics.md``).
     """
-    if basis not in POLYNOMIAL_BASES:
+    if not isinstance(basis, str) or basis not in POLYNOMIAL_BASES:
         raise ValueError(f"basis must be one of {POLYNOMIAL_BASES}, got {basis!r}")
+    normalize = check_flag("normalize", normalize)
+    if isinstance(degree, np.integer):
+        degree = int(degree)
+    if degree is not None and (isinstance(degree, bool) or not isinstance(degree, int) or degree < 1):
+        raise ValueError(f"degree must be None (the default floor(2*sqrt(n))) or an integer >= 1, got {degree!r}")
     array, was_torch = as_square_batch(values)
     n = array.shape[-1]
     if degree is None:
+        if n < MIN_GRID_DEFAULT_DEGREE:
+            raise ValueError(
+                f"grid size n must be >= {MIN_GRID_DEFAULT_DEGREE} for the {basis.capitalize()} measure, got n={n} "
+                "(its default degree floor(2*sqrt(n)) must be below n; or pass an explicit degree in [1, n-1])"
+            )
         degree = default_degree(n)
-    if isinstance(degree, bool) or not isinstance(degree, int) or not 1 <= degree < n:
-        raise ValueError(f"degree must be an integer in [1, n-1] = [1, {n - 1}], got {degree!r}")
+    if degree >= n:
+        raise ValueError(f"degree must be an integer in [1, n-1] = [1, {n - 1}] for grid size n={n}, got {degree!r}")
     p = projection_matrix(n, degree, basis)
     coeffs = np.abs(p @ array @ p.T)
     score = weighted_mean_order(coeffs, order_grid(degree))

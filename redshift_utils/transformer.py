@@ -22,7 +22,8 @@ import torch
 import torch.nn.functional as F
 
 from redshift_utils.activations import ACTIVATIONS
-from redshift_utils.configs import check_bool, check_choice, check_float, check_int
+from redshift_utils.configs import as_bool, as_float, as_int, check_bool, check_choice, check_int, set_field
+from redshift_utils.precision import compute_dtype
 from redshift_utils.sampler import network_generator
 
 INIT_STD = 0.02  # GPT-2: every weight matrix and embedding ~ N(0, 0.02^2)
@@ -39,6 +40,17 @@ DECODE_THREADS = 1
 
 
 # ----------------------------------------------------------------------------- configuration
+
+
+# Sanity limits of TransformerConfig's sizes, far above GPT-2 small (12 blocks, width 768, 12
+# heads, 50,257 tokens, context 1,024) and the book's parameters (up to 48 blocks, width 2,048,
+# a 100,000-token vocabulary, context 4,096): a typo such as width=10**9 is refused at
+# construction instead of failing as an out-of-memory error inside torch.
+MAX_DEPTH = 1024
+MAX_WIDTH = 65536
+MAX_HEADS = 1024
+MAX_VOCAB_SIZE = 2**20  # 1,048,576
+MAX_CONTEXT = 2**17  # 131,072
 
 
 @dataclass(frozen=True)
@@ -63,17 +75,21 @@ class TransformerConfig:
     tie_head: bool = True
 
     def __post_init__(self) -> None:
+        # numpy scalars (np.int64(4), np.float32(2.0)) are stored as Python numbers.
         name = type(self).__name__
         check_choice(name, "activation", self.activation, tuple(ACTIVATIONS))
-        check_int(name, "depth", self.depth, 1)
-        check_int(name, "width", self.width, 1)
-        check_int(name, "heads", self.heads, 1)
+        for field, minimum, maximum in (
+            ("depth", 1, MAX_DEPTH),
+            ("width", 1, MAX_WIDTH),
+            ("heads", 1, MAX_HEADS),
+            ("vocab_size", 2, MAX_VOCAB_SIZE),
+            ("context", 1, MAX_CONTEXT),
+        ):
+            set_field(self, field, as_int(name, field, getattr(self, field), minimum, maximum))
         if self.width % self.heads:
             raise ValueError(f"{name}.heads must divide width={self.width}, got {self.heads!r}")
-        check_int(name, "vocab_size", self.vocab_size, 2)
-        check_int(name, "context", self.context, 1)
-        check_float(name, "ln_gain", self.ln_gain, minimum=0.0, strict=True)
-        check_bool(name, "tie_head", self.tie_head)
+        set_field(self, "ln_gain", as_float(name, "ln_gain", self.ln_gain, minimum=0.0, strict=True))
+        set_field(self, "tie_head", as_bool(name, "tie_head", self.tie_head))
 
     @classmethod
     def gpt2_small(cls, **overrides: object) -> TransformerConfig:
@@ -134,9 +150,9 @@ class TransformerParams:
     def n_models(self) -> int:
         return self.wte.shape[0]
 
-    def to(self, device: str | torch.device) -> TransformerParams:
-        """The same parameters on another device (e.g. a GPU)."""
-        move = lambda t: None if t is None else t.to(device)  # noqa: E731
+    def to(self, target: str | torch.device | torch.dtype) -> TransformerParams:
+        """The same parameters on another device (e.g. a GPU) or in another dtype."""
+        move = lambda t: None if t is None else t.to(target)  # noqa: E731
         blocks = [BlockParams(**{f.name: move(getattr(b, f.name)) for f in fields(b)}) for b in self.blocks]
         return TransformerParams(
             move(self.wte), move(self.wpe), blocks, move(self.ln_f_weight), move(self.ln_f_bias), move(self.head)
@@ -218,9 +234,16 @@ class KVCache:
     values: list[torch.Tensor]
 
     @classmethod
-    def empty(cls, config: TransformerConfig, m: int, length: int, device: str | torch.device = "cpu") -> KVCache:
+    def empty(
+        cls,
+        config: TransformerConfig,
+        m: int,
+        length: int,
+        device: str | torch.device = "cpu",
+        dtype: torch.dtype = torch.float32,
+    ) -> KVCache:
         shape = (m, config.heads, length, config.head_dim)
-        make = lambda: [torch.empty(shape, device=device) for _ in range(config.depth)]  # noqa: E731
+        make = lambda: [torch.empty(shape, device=device, dtype=dtype) for _ in range(config.depth)]  # noqa: E731
         return cls(make(), make())
 
 
@@ -314,7 +337,7 @@ def greedy_decode(
     m = prompts.shape[0]
     tokens = torch.empty(m, length, dtype=torch.long, device=prompts.device)
     tokens[:, 0] = prompts
-    cache = KVCache.empty(config, m, length, prompts.device) if kv_cache else None
+    cache = KVCache.empty(config, m, length, prompts.device, params.wte.dtype) if kv_cache else None
     for t in range(1, length):
         if kv_cache:
             logits = next_token_logits(config, params, tokens[:, t - 1 : t], start=t - 1, cache=cache)
@@ -378,6 +401,7 @@ def generate_sequences(
         for first in range(0, n_sequences, chunk_size):
             indices = range(first, min(first + chunk_size, n_sequences))
             params, prompts = sample_params(config, indices, seed)
+            params = params.to(compute_dtype())  # float32 draws, computed in REDSHIFT_DTYPE
             if torch.device(device).type != "cpu":
                 params, prompts = params.to(device), prompts.to(device)
             out[first : indices.stop] = greedy_decode(config, params, prompts, length, kv_cache=kv_cache).cpu()

@@ -397,3 +397,97 @@ def test_lz_invariant_to_increasing_maps(rng):
     np.testing.assert_array_equal(ru.lz_complexity(np.exp(fs)), base)
     np.testing.assert_array_equal(ru.lz_complexity(np.tanh(0.3 * fs) * 5 - 2), base)
     np.testing.assert_array_equal(ru.lz_complexity(fs**3), base)
+
+
+# ------------------------------------------------------- lempel-ziv: the suffix-array count
+
+
+def _random_sequence(rng: np.random.Generator, trial: int, length: int) -> np.ndarray:
+    """Binary, small alphabets, low entropy, periodic with flips, and runs: the kinds LZ76 meets."""
+    kind = trial % 5
+    if kind == 0:
+        return rng.integers(0, 2, length)
+    if kind == 1:
+        return rng.integers(0, int(rng.integers(3, 6)), length)
+    if kind == 2:  # low entropy: long repeats
+        return (rng.random(length) < rng.choice([0.01, 0.05, 0.1])).astype(np.int64)
+    if kind == 3:
+        period = rng.integers(0, 3, int(rng.integers(1, 6)))
+        seq = np.resize(period, length)
+        return np.where(rng.random(length) < 0.03, (seq + 1) % 3, seq)
+    runs = rng.integers(1, 30, length)  # a binarised smooth function: long runs of each bit
+    return (np.repeat(np.arange(runs.size) % 2, runs)[:length]).astype(np.int64)
+
+
+def test_lz76_suffix_array_equals_reference_on_random_strings():
+    """The O(n log n) count gives exactly the reference's phrases, also on low-complexity strings."""
+    from redshift_utils.lempel_ziv import _lz76_count, _lz76_suffix_array
+
+    rng = np.random.default_rng(1976)
+    for trial in range(4000):
+        length = int(rng.integers(0, 40 if trial % 2 else 200))
+        seq = _random_sequence(rng, trial, length).astype(np.int64)
+        expected = lz76_reference(seq)
+        assert _lz76_suffix_array(seq) == expected, seq.tolist()
+        assert _lz76_count(seq) == expected, seq.tolist()
+
+
+def test_lz76_long_sequences_all_paths_agree():
+    """Past the short-sequence threshold: the hybrid, the suffix array and unlimited Kaspar-Schuster agree."""
+    from redshift_utils.lempel_ziv import KS_MAX_LENGTH, _lz76_count, _lz76_kaspar_schuster, _lz76_suffix_array
+
+    rng = np.random.default_rng(2048)
+    used_suffix_array = 0
+    for trial in range(150):
+        length = int(rng.integers(KS_MAX_LENGTH + 1, 6000))
+        seq = _random_sequence(rng, trial, length).astype(np.int64)
+        expected = _lz76_kaspar_schuster(seq, -1)
+        assert _lz76_suffix_array(seq) == expected
+        assert _lz76_count(seq) == expected
+        assert ru.lz76(seq) == expected
+        used_suffix_array += _lz76_kaspar_schuster(seq, 32 * length) < 0
+    assert used_suffix_array > 20  # both paths of the hybrid were exercised
+    # Token ids from a large vocabulary and a near-threshold reference check.
+    tokens = rng.integers(0, 50257, 3000)
+    assert ru.lz76(tokens) == _lz76_kaspar_schuster(tokens, -1)
+    seq = rng.integers(0, 2, KS_MAX_LENGTH + 40)
+    assert ru.lz76(seq) == lz76_reference(seq)
+
+
+def test_lz76_kaspar_schuster_step_budget():
+    from redshift_utils.lempel_ziv import _lz76_kaspar_schuster
+
+    bits = np.random.default_rng(0).integers(0, 2, 4096)
+    assert _lz76_kaspar_schuster(bits, 100) == -1
+    assert _lz76_kaspar_schuster(bits, -1) == ru.lz76(bits) > 0  # unlimited: the count
+    assert _lz76_kaspar_schuster(np.zeros(10**6, dtype=np.int64), 32 * 10**6) == 2  # simple: well within budget
+
+
+def test_lz_complexity_on_large_grids(rng):
+    """A 1024 grid (1 M symbols) goes through the suffix-array path (timings: benchmarks/, part c)."""
+    n = 1024
+    x = axis(n)
+    batch = np.stack([rng.normal(size=(n, n)), np.sin(3 * x[:, None]) * np.exp(x[None, :])])
+    scores = ru.lz_complexity(batch, normalize=False)
+    assert scores[0] > 20000 and scores[1] < 10
+    assert scores[1] == ru.lz76(ru.lempel_ziv.binarize(batch[1]))
+
+
+# ------------------------------------------------ shapes: numpy and torch give the same shape
+
+
+@pytest.mark.parametrize("name", sorted(MEASURES))
+@pytest.mark.parametrize("shape", [(8, 8), (1, 8, 8), (3, 8, 8), (2, 3, 8, 8), (1, 1, 1, 8, 8)])
+def test_numpy_and_torch_outputs_have_the_same_shape(name, shape, rng):
+    measure = MEASURES[name]
+    values = rng.normal(size=shape)
+    out_np = measure(values)
+    out_t = measure(torch.from_numpy(values))
+    out_t32 = measure(torch.from_numpy(values).float())
+    assert isinstance(out_np, np.ndarray) and isinstance(out_t, torch.Tensor)
+    assert out_np.shape == tuple(out_t.shape) == tuple(out_t32.shape) == shape[:-2]
+    np.testing.assert_allclose(out_t.numpy(), out_np, rtol=1e-12)
+    # Non-contiguous and integer inputs are fine too.
+    flipped = values[..., ::-1, :]
+    np.testing.assert_allclose(measure(torch.from_numpy(flipped.copy())).numpy(), measure(flipped), rtol=1e-12)
+    assert measure(torch.ones(shape, dtype=torch.int64)).shape == shape[:-2]
