@@ -10,6 +10,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,25 @@ def parse_overrides(stem: str, pairs: list[tuple[str, str]], preset: str | None)
     return {k: v for k, v in explicit.items() if v is not None}
 
 
+@contextmanager
+def _stderr_into(path: Path) -> Iterator[None]:
+    """Send file descriptor 2 (ours, and the kernel's that inherits it) to ``path`` for the block.
+
+    Why: a kernel stopped by Ctrl-C or SIGTERM prints internal tracebacks as it goes down; the
+    user gets one line from the CLI instead. The log stays in the staging folder of the run.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "wb") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class RunFailed(RuntimeError):
     """A chapter raised or its kernel died; the message says where its notebook was kept."""
 
@@ -93,14 +114,15 @@ def run_notebook(stem: str, explicit: dict[str, Any], out_dir: Path | None = Non
             jupytext.write(notebook, input_path, fmt="ipynb")
             os.environ["REDSHIFT_RESULTS_DIR"] = str(staging)
             try:
-                papermill.execute_notebook(
-                    str(input_path),
-                    str(staging / f"{stem}.ipynb"),
-                    parameters=explicit,
-                    kernel_name="python3",
-                    cwd=str(NOTEBOOKS_DIR),
-                    progress_bar=False,
-                )
+                with _stderr_into(staging / "kernel.log"):  # the kernel's own chatter, e.g. when stopped
+                    papermill.execute_notebook(
+                        str(input_path),
+                        str(staging / f"{stem}.ipynb"),
+                        parameters=explicit,
+                        kernel_name="python3",
+                        cwd=str(NOTEBOOKS_DIR),
+                        progress_bar=False,
+                    )
             except PapermillExecutionError as error:
                 kept = output_folder.keep_failed(staging, folder, stem)
                 raise RunFailed(

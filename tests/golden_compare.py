@@ -10,7 +10,8 @@ agrees within the tolerance (the claim then sits within the tolerance of its rul
 
 The tolerance policy (measured on one machine by running the chapters in float64 against the
 float32 goldens; see ``tests/test_golden_compare.py`` and the closing notes):
-* default: |a - b| <= max(rtol * max(|a|, |b|), atol, quanta * last printed digit)
+* default: |a - b| <= max(rtol * max(|a|, |b|), atol, one unit of the last printed digit)
+  (3%, 1e-5 and one unit: a value on a rounding boundary prints one unit apart)
 * a cell tagged ``golden-ignore-output`` (a measured time): only its output kinds are checked;
 * a cell tagged ``golden-structure`` (values that float rounding decides, e.g. fits at the
   float32 rounding floor): every word and the number of numbers are checked, not their values;
@@ -25,7 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+# A number stands alone: not inside a word or a version string (0.1.0); a sentence's full stop may follow.
+NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?!\w|\.\d)")
 VERDICT_WORDS = re.compile(r"\b(?:not reproduced|not tested|reproduced|partly|inconclusive)\b")
 VERDICT_ORDER = ("reproduced", "partly", "inconclusive", "not reproduced")
 SANITIZERS = (
@@ -38,6 +40,9 @@ LOOSE_TAG = "golden-loose"
 STRUCTURE_TAG = "golden-structure"  # chaotic under rounding: words and the count of numbers checked, not values
 IGNORE_TAG = "golden-ignore-output"  # measured times and the like: output kinds checked, text not
 LOOSE_FACTOR = 10.0
+# Claims summarise the chapter's statistics, some of them rank statistics over a handful of smoke
+# networks (observed: 3% between float32 and float64): their numbers get 10%.
+CLAIM_RTOL = 0.10
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class Tolerance:
 
     rtol: float = 0.03
     atol: float = 1e-5
-    quanta: float = 2.0
+    quanta: float = 1.0
 
     def loosened(self) -> Tolerance:
         return Tolerance(self.rtol * LOOSE_FACTOR, self.atol * LOOSE_FACTOR, self.quanta)
@@ -57,8 +62,9 @@ class Tolerance:
             return golden == actual or (math.isnan(a) and math.isnan(b))
         if "." not in golden + actual and "e" not in (golden + actual).lower():  # integers: counts, sizes
             return abs(a - b) <= self.rtol * max(abs(a), abs(b))
-        bound = max(self.rtol * max(abs(a), abs(b)), self.atol, self.quanta * max(_quantum(golden), _quantum(actual)))
-        return abs(a - b) <= bound
+        unit = self.quanta * max(_quantum(golden), _quantum(actual))
+        bound = max(self.rtol * max(abs(a), abs(b)), self.atol, unit)
+        return abs(a - b) <= bound * (1 + 1e-9)
 
 
 def _quantum(text: str) -> float:
@@ -173,6 +179,7 @@ def compare_claims(golden: list[dict[str, Any]], actual: list[dict[str, Any]], t
     its rule's boundary, and which side a machine's rounding puts it on is not a regression.
     """
     problems = []
+    tolerance = Tolerance(rtol=max(tolerance.rtol, CLAIM_RTOL), atol=tolerance.atol, quanta=tolerance.quanta)
     by_id = {c["id"]: c for c in actual}
     if [c["id"] for c in golden] != [c["id"] for c in actual]:
         return [f"claim ids {[c['id'] for c in actual]} differ from the golden's {[c['id'] for c in golden]}"]

@@ -16,7 +16,7 @@ from golden_compare import Tolerance, compare_claims, compare_notebooks
 from notebook_tools import GOLDEN_DIR, chapter_stems, golden_code_cells, source_code_cells
 
 from redshift_utils.parameters import load_spec
-from redshift_utils.paths import BUILD_DIR, NOTEBOOKS_DIR, REPO_ROOT
+from redshift_utils.paths import NOTEBOOKS_DIR, REPO_ROOT, build_root
 from redshift_utils.results import VERDICTS
 
 STEMS = chapter_stems()
@@ -153,7 +153,7 @@ def test_book_builds_at_smoke_preset_and_is_offline():
         timeout=1800,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    html = BUILD_DIR / "smoke" / "_build" / "html"
+    html = build_root("smoke") / "_build" / "html"
     pages = list(html.rglob("*.html"))
     for stem in ["01_metrics", "02_activations", "03_components", "04_trained_models", "05_transformers"]:
         assert (html / "notebooks" / f"{stem}.html").exists()
@@ -171,7 +171,7 @@ def test_book_builds_at_smoke_preset_and_is_offline():
         assert images, f"{stem}.html shows no figure"
         for src in images:
             assert (html / "notebooks" / src).resolve().exists(), f"{stem}.html: missing image {src}"
-    assert (BUILD_DIR / "smoke" / "results").is_dir()
+    assert (build_root("smoke") / "results").is_dir()
 
 
 def test_misspelt_papermill_parameter_fails_in_the_validation_cell(tmp_path):

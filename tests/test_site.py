@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 from browser import Browser, require_browser
 
-from redshift_utils.paths import BUILD_DIR, REPO_ROOT
+from redshift_utils.paths import BUILD_DIR, REPO_ROOT, build_root
 
-HTML = BUILD_DIR / "smoke" / "_build" / "html"
+HTML = build_root("smoke") / "_build" / "html"  # float64 test runs build into _build/float64/smoke
 SCREENSHOTS = BUILD_DIR / "screenshots"
 SOURCES = ["_toc.yml", "_config.yml", "book", "notebooks", "_static"]
 CHAPTER = "notebooks/01_metrics.html"
