@@ -1,22 +1,28 @@
 """redshift_utils: the tested library behind the Neural Redshift book.
 
-Every public function's docstring names the chapter that explains it. The library never
-imports notebook or book code. Every computation runs in ``compute_dtype()``: float32, or float64
+The science (grids, measures, activations, configs, sampler, training, transformer, sweeps,
+stats, plotting, the paper's data) sits at the top level; the book machinery (parameters,
+specs, runner, results, report, scoreboard, cache, CLI) in ``redshift_utils.book``. Science
+modules never import the book machinery; this facade exports both, for chapters to use as
+``import redshift_utils as ru``. Every computation runs in ``compute_dtype()``: float32, or float64
 under ``REDSHIFT_DTYPE=float64``.
 """
 
+from redshift_utils import paper
 from redshift_utils.activations import ACTIVATIONS
-from redshift_utils.cache import cached
+from redshift_utils.book.cache import cached, cached_sweep
+from redshift_utils.book.parameters import resolve_parameters
+from redshift_utils.book.report import Report, interval_verdict, print_table
+from redshift_utils.book.results import claim, write_results
+from redshift_utils.book.source import source_hash
 from redshift_utils.configs import MLPConfig, UnbiasedConfig
 from redshift_utils.fourier import fourier_complexity
 from redshift_utils.grids import grid, grid_axis
 from redshift_utils.lempel_ziv import lz76, lz_complexity
-from redshift_utils.parameters import resolve_parameters
 from redshift_utils.polynomial import chebyshev_complexity
 from redshift_utils.precision import compute_dtype, dtype_name
-from redshift_utils.results import claim, write_results
 from redshift_utils.sampler import LayerParams, mlp_forward, sample_functions, sample_mlp_params
-from redshift_utils.source import source_hash
+from redshift_utils.seeds import derived_seed, rng
 from redshift_utils.stats import bootstrap_ci, difference_ci, spearman_ci
 from redshift_utils.sweeps import measure_all, run_sweep
 from redshift_utils.transformer import TransformerConfig, generate_sequences
@@ -25,6 +31,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "Report",
+    "cached_sweep",
+    "derived_seed",
+    "interval_verdict",
+    "paper",
+    "print_table",
+    "rng",
     "LayerParams",
     "MLPConfig",
     "UnbiasedConfig",

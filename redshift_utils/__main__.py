@@ -1,75 +1,7 @@
-"""``python -m redshift_utils run|params|book``: rerun a chapter with new parameters, build the book.
+"""``python -m redshift_utils``: the book's command line (``redshift_utils.book.cli``)."""
 
-A user's mistake (a bad parameter, a bad folder, a bad environment variable) ends in one line
-starting with ``error:`` and a non-zero exit, never in a traceback, and before any long work.
-"""
-
-from __future__ import annotations
-
-import argparse
-import os
-import signal
 import sys
-from pathlib import Path
 
-from redshift_utils.paths import PRESETS
+from redshift_utils.book.cli import main
 
-
-def check_environment() -> None:
-    """Refuse bad REDSHIFT_* variables before a kernel starts (each names the allowed values)."""
-    from redshift_utils.paths import active_preset, cache_dir
-    from redshift_utils.precision import dtype_name
-
-    dtype_name()
-    active_preset()
-    cache_dir()
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # run the cleanup of a run (staging folder, kernel) on SIGTERM too
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m redshift_utils", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="execute a chapter with papermill; writes DIR/<stem>.ipynb and .json")
-    run.add_argument("notebook", help="a chapter name (02_activations) or a notebook file to execute")
-    run.add_argument("--preset", choices=PRESETS, default=None, help="smoke, book or paper")
-    run.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
-    run.add_argument("-o", "--output", type=Path, default=None, help="output folder (default _build/runs/<stem>)")
-    params = sub.add_parser("params", help="list a chapter's parameters, defaults and meaning")
-    params.add_argument("notebook")
-    book = sub.add_parser("book", help="build the HTML book at a preset (-W -n --keep-going)")
-    book.add_argument("--preset", choices=PRESETS, default="book")
-    args = parser.parse_args(argv)
-
-    from redshift_utils import output_folder, runner
-
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        check_environment()
-        if args.command == "params":
-            stem, _ = runner.resolve_notebook(args.notebook)
-            print(runner.describe_parameters(stem))
-            return 0
-        if args.command == "book":
-            return runner.build_book(args.preset)
-        stem, source = runner.resolve_notebook(args.notebook)
-        explicit = runner.parse_overrides(stem, [tuple(p) for p in args.param], args.preset)
-        path = runner.run_notebook(stem, explicit, args.output, source)
-    except (ValueError, output_folder.FolderBusy, runner.RunFailed) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, ValueError) else 1
-    except BrokenPipeError:  # e.g. `params ... | head`: the reader left; say so once, quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print("error: output pipe closed before everything was written", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("error: interrupted; earlier results in the output folder are left as they were", file=sys.stderr)
-        return 130
-    print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+sys.exit(main())

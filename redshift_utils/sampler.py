@@ -16,9 +16,10 @@ import torch
 import torch.nn.functional as F
 
 from redshift_utils.activations import ACTIVATIONS, INPLACE_ACTIVATIONS
-from redshift_utils.configs import MLPConfig, UnbiasedConfig, check_int
+from redshift_utils.configs import MLPConfig, UnbiasedConfig
 from redshift_utils.grids import grid, grid_axis
 from redshift_utils.precision import compute_dtype, dtype_name
+from redshift_utils.validation import check_int
 
 CHUNK_BYTES = 2**30  # parameters + activations of one chunk stay under about 1 GB
 # Activations of one layer for one group of networks in mlp_forward on the CPU: about one

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -92,7 +93,9 @@ def spearman_ci(
             )
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, x.size, size=(n_boot, x.size))
-    boots = np.array([scipy_stats.spearmanr(x[i], y[i]).statistic for i in idx])
+    with warnings.catch_warnings():  # constant resamples warn, then are dropped just below
+        warnings.simplefilter("ignore", scipy_stats.ConstantInputWarning)
+        boots = np.array([scipy_stats.spearmanr(x[i], y[i]).statistic for i in idx])
     boots = boots[np.isfinite(boots)]
     if boots.size == 0:
         raise ValueError(

@@ -1,9 +1,9 @@
 """Measure many architectures at once: the sweep behind every heatmap and curve (chapters 1-3).
 
 A sweep samples ``n_networks`` random functions per configuration, scores each with the
-three measures, and returns tidy records (DESIGN.md's results contract) plus the raw
-per-network scores and a few example functions for figures. Results are cached by
-configurations + sizes + seed + library source hash.
+three measures, and returns tidy records (the book's results contract) plus the raw
+per-network scores and a few example functions for figures. The science does not cache:
+chapters wrap a sweep in the book's cache (``ru.cached_sweep``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import numpy as np
 import torch
 from tqdm import tqdm  # plain text bar: tqdm.auto warns without ipywidgets
 
-from redshift_utils.cache import cached
 from redshift_utils.configs import MLPConfig, UnbiasedConfig
 from redshift_utils.fourier import fourier_complexity
 from redshift_utils.lempel_ziv import lz_complexity
@@ -76,11 +75,10 @@ def run_sweep(
     n: int = 64,
     seed: int = 0,
     n_examples: int = 0,
-    cache_name: str = "sweep",
     desc: str = "sweep",
     extra_measures: tuple[str, ...] = (),
 ) -> SweepResult:
-    """Sample and score every configuration; cached, with a progress bar.
+    """Sample and score every configuration, with a progress bar in terminal runs.
 
     Every configuration uses the same seed, so network i of two configurations shares its
     random stream (common random numbers: differences between configurations are less noisy).
@@ -92,33 +90,21 @@ def run_sweep(
     unknown = [name for name in extra_measures if name not in EXTRA_MEASURES]
     if unknown:
         raise ValueError(f"extra_measures must be among {', '.join(EXTRA_MEASURES)}, got {unknown!r}")
-    key = {
-        "configs": [config_record(c) for c in configs],
-        "n_networks": n_networks,
-        "n": n,
-        "seed": seed,
-        "n_examples": n_examples,
-    }
-    if extra_measures:
-        key["extra_measures"] = list(extra_measures)
+    records, examples = [], []
+    scores: dict[str, list[np.ndarray]] = {name: [] for name in (*MEASURES, *extra_measures)}
+    for config in tqdm(configs, desc=desc, leave=False):
+        functions = sample_functions(config, n_networks, n=n, seed=seed)
+        measured = measure_all(functions)
+        for name in extra_measures:
+            measured[name] = np.asarray(EXTRA_MEASURES[name](functions.numpy()))
+        for name, values in measured.items():
+            scores[name].append(values)
+        records.append({**config_record(config), **summarize(measured)})
+        examples.append(functions[:n_examples].numpy())
+    return SweepResult(
+        configs=configs,
+        records=records,
+        scores={name: np.stack(values) for name, values in scores.items()},
+        examples=np.stack(examples) if configs else np.empty((0, 0, n, n), np.float32),
+    )
 
-    def compute() -> SweepResult:
-        records, examples = [], []
-        scores: dict[str, list[np.ndarray]] = {name: [] for name in (*MEASURES, *extra_measures)}
-        for config in tqdm(configs, desc=desc, leave=False):
-            functions = sample_functions(config, n_networks, n=n, seed=seed)
-            measured = measure_all(functions)
-            for name in extra_measures:
-                measured[name] = np.asarray(EXTRA_MEASURES[name](functions.numpy()))
-            for name, values in measured.items():
-                scores[name].append(values)
-            records.append({**config_record(config), **summarize(measured)})
-            examples.append(functions[:n_examples].numpy())
-        return SweepResult(
-            configs=configs,
-            records=records,
-            scores={name: np.stack(values) for name, values in scores.items()},
-            examples=np.stack(examples) if configs else np.empty((0, 0, n, n), np.float32),
-        )
-
-    return cached(cache_name, key, compute)

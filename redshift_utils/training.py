@@ -22,9 +22,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from redshift_utils.activations import ACTIVATIONS
-from redshift_utils.configs import MLPConfig, check_choice, check_float, check_int
+from redshift_utils.configs import MLPConfig
 from redshift_utils.precision import compute_dtype
 from redshift_utils.sampler import LayerParams, sample_mlp_params
+from redshift_utils.validation import check_choice, check_float, check_int
 
 OPTIMIZERS = ("adam", "sgd")
 LOSSES = ("bce", "mse")

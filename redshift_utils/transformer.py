@@ -22,9 +22,9 @@ import torch
 import torch.nn.functional as F
 
 from redshift_utils.activations import ACTIVATIONS
-from redshift_utils.configs import as_bool, as_float, as_int, check_bool, check_choice, check_int, set_field
 from redshift_utils.precision import compute_dtype
 from redshift_utils.sampler import network_generator
+from redshift_utils.validation import as_bool, as_float, as_int, check_bool, check_choice, check_int, set_field
 
 INIT_STD = 0.02  # GPT-2: every weight matrix and embedding ~ N(0, 0.02^2)
 LN_EPS = 1e-5  # GPT-2's layer-norm epsilon

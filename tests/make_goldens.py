@@ -20,7 +20,7 @@ os.environ["REDSHIFT_DTYPE"] = "float32"  # goldens are float32; the tests also 
 
 from notebook_tools import GOLDEN_DIR, chapter_stems, golden_claims, strip_images  # noqa: E402
 
-from redshift_utils.runner import run_notebook  # noqa: E402
+from redshift_utils.book.runner import run_notebook  # noqa: E402
 
 
 def main(stems: list[str]) -> None:

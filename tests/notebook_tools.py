@@ -7,8 +7,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from redshift_utils.parameters import all_notebooks
-from redshift_utils.paths import NOTEBOOKS_DIR, REPO_ROOT
+from redshift_utils.book.parameters import all_notebooks
+from redshift_utils.book.paths import NOTEBOOKS_DIR, REPO_ROOT
 
 GOLDEN_DIR = REPO_ROOT / "tests" / "golden"
 

@@ -291,7 +291,7 @@ SPEC_SIZES = [
 @pytest.mark.parametrize(("notebook", "name", "model", "field"), SPEC_SIZES)
 def test_every_value_the_notebooks_allow_is_accepted(notebook, name, model, field):
     """The sanity limits sit above each notebook parameter's maximum, default and presets."""
-    from redshift_utils.parameters import load_spec
+    from redshift_utils.book.parameters import load_spec
 
     spec = load_spec(notebook)
     if name not in spec.names():
@@ -313,7 +313,7 @@ def test_every_value_the_notebooks_allow_is_accepted(notebook, name, model, fiel
 
 
 def test_gpt2_small_and_the_papers_heads_are_accepted():
-    from redshift_utils.parameters import load_spec
+    from redshift_utils.book.parameters import load_spec
 
     spec = load_spec("05_transformers")
     heads = spec.param("heads")

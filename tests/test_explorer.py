@@ -21,7 +21,7 @@ import torch
 from browser import Browser, BrowserError, require_browser
 
 import redshift_utils as ru
-from redshift_utils.paths import REPO_ROOT
+from redshift_utils.book.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "_static" / "explorer.js"
 STYLE = REPO_ROOT / "_static" / "explorer.css"

@@ -15,9 +15,9 @@ import pytest
 from golden_compare import Tolerance, compare_claims, compare_notebooks
 from notebook_tools import GOLDEN_DIR, chapter_stems, golden_code_cells, source_code_cells
 
-from redshift_utils.parameters import load_spec
-from redshift_utils.paths import NOTEBOOKS_DIR, REPO_ROOT, build_root
-from redshift_utils.results import VERDICTS
+from redshift_utils.book.parameters import load_spec
+from redshift_utils.book.paths import NOTEBOOKS_DIR, REPO_ROOT, build_root
+from redshift_utils.book.results import VERDICTS
 
 STEMS = chapter_stems()
 CLAIM_FIELDS = {"id", "claim", "paper", "measured", "ci_low", "ci_high", "verdict", "section"}

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from redshift_utils.parameters import (
+from redshift_utils.book.parameters import (
     LIST_KINDS,
     MAX_VALUES,
     ChapterSpec,
@@ -19,7 +19,7 @@ from redshift_utils.parameters import (
     resolve_parameters,
     resolve_values,
 )
-from redshift_utils.paths import PRESETS, REPO_ROOT
+from redshift_utils.book.paths import PRESETS, REPO_ROOT
 
 STEMS = all_notebooks()
 

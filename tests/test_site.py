@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from browser import Browser, require_browser
 
-from redshift_utils.paths import BUILD_DIR, REPO_ROOT, build_root
+from redshift_utils.book.paths import BUILD_DIR, REPO_ROOT, build_root
 
 HTML = build_root("smoke") / "_build" / "html"  # float64 test runs build into _build/float64/smoke
 SCREENSHOTS = BUILD_DIR / "screenshots"

@@ -1,6 +1,6 @@
 """Parameters of chapter 2, ``notebooks/02_activations.md`` (paper section 3: activations)."""
 
-from redshift_utils.parameters import MAX_SEED, ChapterSpec, Param, distinct_rule, size_rule
+from redshift_utils.book.parameters import MAX_SEED, ChapterSpec, Param, distinct_rule, size_rule
 
 # The activations of every sweep of the chapter (the notebook's ACTS): sizes below count them.
 N_ACTIVATIONS = 7

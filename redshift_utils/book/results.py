@@ -1,4 +1,11 @@
-"""The results contract: every chapter writes one JSON file in the same schema (DESIGN.md)."""
+"""The results contract: every chapter writes one JSON file in the same schema (conventions page).
+
+A document holds ``notebook``, ``preset``, ``params``, ``library`` {version, source_hash},
+``dtype``, tidy ``records`` and ``claims``. A claim holds what the paper says and what we
+measured, the interval, the verdict, its ``rule`` and ``margin``, its ``kind`` (``paper``,
+``check`` or ``literature``), the number of the paper's claim it tests (``paper_claim``) and
+whether it holds ``by_construction``.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +18,29 @@ from typing import Any
 import numpy as np
 import torch
 
-from redshift_utils.atomic import write_bytes_atomic
-from redshift_utils.paths import BOOK_BUILD_ENV, results_dir
+from redshift_utils.book.atomic import write_bytes_atomic
+from redshift_utils.book.paths import BOOK_BUILD_ENV, results_dir
+from redshift_utils.book.source import source_hash
 from redshift_utils.precision import dtype_name
-from redshift_utils.source import source_hash
 
-VERDICTS = ("reproduced", "partly", "not reproduced", "not tested")
+VERDICTS = ("reproduced", "partly", "inconclusive", "not reproduced", "not tested")
+CLAIM_KINDS = ("paper", "check", "literature")
+CLAIM_FIELDS = (
+    "id",
+    "claim",
+    "paper",
+    "measured",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "verdict",
+    "rule",
+    "margin",
+    "kind",
+    "paper_claim",
+    "by_construction",
+    "section",
+)
 
 
 def claim(
@@ -28,18 +52,37 @@ def claim(
     section: str,
     ci_low: float | None = None,
     ci_high: float | None = None,
+    *,
+    kind: str = "paper",
+    paper_claim: int | None = None,
+    rule: str = "",
+    margin: float | None = None,
+    by_construction: bool = False,
+    estimate: float | None = None,
 ) -> dict[str, Any]:
-    """One checked claim: what the paper says, what we measured (with a CI), and the verdict."""
+    """One checked claim: what the paper says, what we measured (with a CI), the verdict and its rule."""
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
+    if kind not in CLAIM_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(CLAIM_KINDS)}, got {kind!r}")
+    if paper_claim is not None:
+        from redshift_utils.paper import paper_claim as lookup
+
+        lookup(paper_claim)  # a clear error for a number the paper does not have
     return {
         "id": id,
         "claim": claim,
         "paper": paper,
         "measured": measured,
+        "estimate": estimate,
         "ci_low": ci_low,
         "ci_high": ci_high,
         "verdict": verdict,
+        "rule": rule,
+        "margin": margin,
+        "kind": kind,
+        "paper_claim": paper_claim,
+        "by_construction": bool(by_construction),
         "section": section,
     }
 
@@ -71,9 +114,9 @@ def write_results(
     from redshift_utils import __version__
 
     for item in claims:
-        missing = {"id", "claim", "paper", "measured", "ci_low", "ci_high", "verdict", "section"} - set(item)
+        missing = set(CLAIM_FIELDS) - set(item)
         if missing:
-            raise ValueError(f"claim {item.get('id')!r} lacks fields {sorted(missing)}; build it with ru.claim")
+            raise ValueError(f"claim {item.get('id')!r} lacks fields {sorted(missing)}; report it with Report.claim")
         if item["verdict"] not in VERDICTS:
             raise ValueError(f"claim {item['id']!r}: verdict must be one of {VERDICTS}, got {item['verdict']!r}")
     document = {

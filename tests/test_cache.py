@@ -1,15 +1,13 @@
-"""The cache (keyed, atomic, self-healing) and the results contract."""
+"""The cache: keyed by parameters, code and precision; atomic; checksummed; never unpickles."""
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pytest
 import torch
 
 import redshift_utils as ru
-from redshift_utils.cache import cache_path, cached
+from redshift_utils.book.cache import cache_path, cached
 
 
 @pytest.fixture(autouse=True)
@@ -56,52 +54,11 @@ def test_interrupted_compute_leaves_no_entry():
     assert not cache_path("demo", {"a": 3}, boom).exists()
 
 
-def test_results_document_follows_the_schema(tmp_path):
-    params = {"preset": "smoke", "seed": 0}
-    claims = [ru.claim("c1", "ReLU is flat", "flat", "0.11", "reproduced", "#fig5", 0.1, 0.12)]
-    records = [{"activation": "relu", "fourier_mean": np.float64(0.1), "n": np.int64(4), "x": float("nan")}]
-    path = ru.write_results("01_metrics", params, records, claims)
-    assert path == tmp_path / "results" / "01_metrics.json"
-    document = json.loads(path.read_text())
-    assert document["library"] == {"version": ru.__version__, "source_hash": ru.source_hash()}
-    assert document["dtype"] in ("float32", "float64")
-    assert document["records"] == [{"activation": "relu", "fourier_mean": 0.1, "n": 4, "x": None}]
-    assert document["claims"][0]["verdict"] == "reproduced"
-
-
-def test_bad_verdict_is_rejected():
-    with pytest.raises(ValueError, match="verdict must be one of"):
-        ru.claim("c", "x", "y", "z", "maybe", "#s")
-
-
-def test_bootstrap_intervals_cover_the_estimate():
-    values = np.random.default_rng(0).normal(1.0, 0.1, size=200)
-    estimate, low, high = ru.bootstrap_ci(values)
-    assert low < estimate < high and abs(estimate - 1.0) < 0.03
-    diff, low, high = ru.difference_ci(values, values + 0.5)
-    assert low < diff < high and abs(diff - 0.5) < 1e-9
-    rho, low, high = ru.spearman_ci(values, values**3)
-    assert rho == pytest.approx(1.0) and high >= low
-
-
-def test_sweep_records_are_tidy_and_cached():
-    configs = [ru.MLPConfig(activation="relu", depth=1, width=8), ru.UnbiasedConfig()]
-    result = ru.run_sweep(configs, 3, n=16, n_examples=2)
-    again = ru.run_sweep(configs, 3, n=16, n_examples=2)
-    assert result.records == again.records
-    assert result.records[0]["model"] == "mlp" and result.records[1]["model"] == "unbiased"
-    for key in ("fourier_mean", "fourier_std", "chebyshev_mean", "lz_mean", "n"):
-        assert key in result.records[0]
-    assert result.scores["fourier"].shape == (2, 3)
-    assert result.examples.shape == (2, 2, 16, 16)
-    assert torch.is_tensor(ru.sample_functions(configs[0], 2, n=16))
-
-
 # ------------------------------------------------------------------ keys, code and format
 
 
 def test_round_trip_keeps_types_exactly():
-    from redshift_utils.cache import dumps, loads
+    from redshift_utils.book.cache import dumps, loads
 
     value = {
         "tuple": (1, 2.5, "x", None, True),
@@ -119,7 +76,7 @@ def test_round_trip_keeps_types_exactly():
 
 
 def test_entries_never_unpickle_and_refuse_unknown_types():
-    from redshift_utils.cache import dumps
+    from redshift_utils.book.cache import dumps
 
     class Opaque:
         pass
@@ -177,7 +134,7 @@ def notebook_namespace(scale: int) -> dict:
 
 
 def test_key_covers_notebook_code_reached_from_the_compute_function():
-    from redshift_utils.cache import code_fingerprint
+    from redshift_utils.book.cache import code_fingerprint
 
     one, same, other = notebook_namespace(2), notebook_namespace(2), notebook_namespace(3)
     assert code_fingerprint(one["compute"]) == code_fingerprint(same["compute"])
@@ -201,12 +158,3 @@ def test_cache_folder_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("REDSHIFT_CACHE_DIR", str(target))
     with pytest.raises(ValueError, match="is a file"):
         cached("demo", {"a": 1}, lambda: 1)
-
-
-def test_truncated_results_file_names_itself(tmp_path):
-    from redshift_utils.results import read_results
-
-    path = tmp_path / "02_activations.json"
-    path.write_text('{"notebook": "02_activations", "claims": [')
-    with pytest.raises(ValueError, match="02_activations.json"):
-        read_results(path)

@@ -32,10 +32,10 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
-from redshift_utils.atomic import write_bytes_atomic
-from redshift_utils.paths import cache_dir
+from redshift_utils.book.atomic import write_bytes_atomic
+from redshift_utils.book.paths import cache_dir
+from redshift_utils.book.source import source_hash
 from redshift_utils.precision import dtype_name
-from redshift_utils.source import source_hash
 
 T = TypeVar("T")
 MAGIC = b"REDSHIFT-CACHE-2\n"
@@ -304,3 +304,17 @@ def cached(name: str, key: dict[str, Any], compute: Callable[[], T]) -> T:
     result = compute()
     write_bytes_atomic(path, dumps(result))
     return result
+
+
+def cached_sweep(name: str, configs: list[Any], n_networks: int, **options: Any) -> Any:
+    """``run_sweep(configs, n_networks, **options)`` through the cache (chapters 1 to 3).
+
+    The key holds every configuration's fields, the sizes, the seed and the options (a progress
+    bar's ``desc`` excluded), so two sweeps share an entry only when they compute the same thing.
+    """
+    from redshift_utils.sweeps import config_record, run_sweep
+
+    configs = list(configs)
+    key = {"configs": [config_record(c) for c in configs], "n_networks": n_networks}
+    key |= {k: v for k, v in options.items() if k != "desc"}
+    return cached(name, key, lambda: run_sweep(configs, n_networks, **options))

@@ -6,7 +6,7 @@ available (see the chapter's introduction).
 
 import math
 
-from redshift_utils.parameters import MAX_SEED, ChapterSpec, Param, size_rule
+from redshift_utils.book.parameters import MAX_SEED, ChapterSpec, Param, size_rule
 
 TRAINED_ACTIVATIONS = ("relu", "gelu", "swish", "selu", "tanh", "gaussian", "sin")
 # Guess and check draws its models in chunks of this many (the notebook's guess_family(chunk=...)).

@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from redshift_utils import output_folder
-from redshift_utils.parameters import all_notebooks, load_spec, parse_cli_value, resolve_values
-from redshift_utils.paths import BOOK_BUILD_ENV, BUILD_DIR, NOTEBOOKS_DIR, PRESETS, REPO_ROOT, build_root
+from redshift_utils.book import output_folder
+from redshift_utils.book.parameters import all_notebooks, load_spec, parse_cli_value, resolve_values
+from redshift_utils.book.paths import BOOK_BUILD_ENV, BUILD_DIR, NOTEBOOKS_DIR, PRESETS, REPO_ROOT, build_root
 from redshift_utils.precision import dtype_name
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from redshift_utils import output_folder
-from redshift_utils.paths import REPO_ROOT
+from redshift_utils.book import output_folder
+from redshift_utils.book.paths import REPO_ROOT
 
 TINY = """---
 jupytext:
@@ -201,7 +201,7 @@ def execute_with_papermill(source: Path, out: Path, env: dict[str, str]) -> dict
 
 
 def test_a_run_outside_the_cli_never_writes_the_books_results(tmp_path):
-    from redshift_utils.paths import BUILD_DIR
+    from redshift_utils.book.paths import BUILD_DIR
 
     book_results = BUILD_DIR / "results" / "01_metrics.json"
     before = book_results.stat().st_mtime_ns if book_results.exists() else None

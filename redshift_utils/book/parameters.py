@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from redshift_utils.paths import PRESETS, active_preset
+from redshift_utils.book.paths import PRESETS, active_preset
 
 KINDS = ("int", "float", "str", "bool", "ints", "floats", "strs")
 LIST_KINDS = ("ints", "floats", "strs")
@@ -218,11 +218,11 @@ def distinct_rule(name: str, count: int = 2, noun: str = "values") -> Rule:
 
 
 def load_spec(notebook: str) -> ChapterSpec:
-    """The spec of a notebook stem (``"01_metrics"``), from ``redshift_utils.specs``."""
-    from redshift_utils import specs
+    """The spec of a notebook stem (``"01_metrics"``), from ``redshift_utils.book.specs``."""
+    from redshift_utils.book import specs
 
     for module in pkgutil.iter_modules(specs.__path__):
-        spec = getattr(importlib.import_module(f"redshift_utils.specs.{module.name}"), "SPEC", None)
+        spec = getattr(importlib.import_module(f"redshift_utils.book.specs.{module.name}"), "SPEC", None)
         if spec is not None and spec.notebook == notebook:
             return spec
     known = ", ".join(all_notebooks())
@@ -230,11 +230,11 @@ def load_spec(notebook: str) -> ChapterSpec:
 
 
 def all_notebooks() -> list[str]:
-    from redshift_utils import specs
+    from redshift_utils.book import specs
 
     stems = []
     for module in pkgutil.iter_modules(specs.__path__):
-        spec = getattr(importlib.import_module(f"redshift_utils.specs.{module.name}"), "SPEC", None)
+        spec = getattr(importlib.import_module(f"redshift_utils.book.specs.{module.name}"), "SPEC", None)
         if spec is not None:
             stems.append(spec.notebook)
     return sorted(stems)
@@ -312,7 +312,7 @@ def resolve_parameters(notebook: str, namespace: dict[str, Any]) -> dict[str, An
     output, so a reader can tell which code produced the page.
     """
     from redshift_utils import __version__
-    from redshift_utils.source import source_hash
+    from redshift_utils.book.source import source_hash
 
     spec = load_spec(notebook)
     for name in injected_parameter_names():

@@ -1,6 +1,6 @@
 """Parameters of chapter 3, ``notebooks/03_components.md`` (paper section 3: components, Figure 5, Table 1)."""
 
-from redshift_utils.parameters import MAX_SEED, ChapterSpec, Param, distinct_rule, size_rule
+from redshift_utils.book.parameters import MAX_SEED, ChapterSpec, Param, distinct_rule, size_rule
 
 # The activations of the paper's Figure 5 (the unbiased model is added to every figure).
 FIG5_ACTIVATIONS = ("relu", "gelu", "swish", "selu", "tanh", "gaussian", "sin")

@@ -1,6 +1,6 @@
 """Parameters of chapter 1, ``notebooks/01_metrics.md``."""
 
-from redshift_utils.parameters import MAX_SEED, ChapterSpec, Param, distinct_rule, size_rule
+from redshift_utils.book.parameters import MAX_SEED, ChapterSpec, Param, distinct_rule, size_rule
 
 # Every activation of the library (ru.ACTIVATIONS); the paper's figures use the first seven.
 ACTIVATION_CHOICES = ("relu", "gelu", "swish", "selu", "tanh", "gaussian", "sin", "sigmoid", "identity")

@@ -9,8 +9,8 @@ import html
 from collections import Counter
 from typing import Any
 
-from redshift_utils.paths import book_results_dir
-from redshift_utils.results import VERDICTS, read_results
+from redshift_utils.book.paths import book_results_dir
+from redshift_utils.book.results import VERDICTS, read_results
 
 VERDICT_BADGES = {
     "reproduced": "✅ reproduced",
@@ -79,7 +79,7 @@ def precision_rows(preset: str, chapters: list[str]) -> list[dict[str, Any]] | N
     so close to its rule's boundary that float rounding (which also differs between CPUs)
     decides it. ``make precision`` builds the float64 results this reads.
     """
-    from redshift_utils.paths import book_results_dir
+    from redshift_utils.book.paths import book_results_dir
 
     if not any((book_results_dir(preset, "float64") / f"{stem}.json").exists() for stem in chapters):
         return None

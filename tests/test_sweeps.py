@@ -1,9 +1,10 @@
-"""run_sweep's extra_measures (chapter 1: Legendre and plain-DFT variants on the sweep's own networks)."""
+"""Sweeps: tidy records, and extra measures (chapter 1's Legendre and plain-DFT) on the same networks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import redshift_utils as ru
 from redshift_utils.sweeps import EXTRA_MEASURES
@@ -40,3 +41,16 @@ def test_unknown_extra_measure_is_rejected():
     with pytest.raises(ValueError, match="extra_measures"):
         ru.run_sweep(CONFIGS, 2, n=16, extra_measures=("hermite",))
     assert set(EXTRA_MEASURES) == {"legendre", "fourier_dft"}
+
+
+def test_sweep_records_are_tidy_and_deterministic():
+    configs = [ru.MLPConfig(activation="relu", depth=1, width=8), ru.UnbiasedConfig()]
+    result = ru.run_sweep(configs, 3, n=16, n_examples=2)
+    again = ru.run_sweep(configs, 3, n=16, n_examples=2)
+    assert result.records == again.records
+    assert result.records[0]["model"] == "mlp" and result.records[1]["model"] == "unbiased"
+    for key in ("fourier_mean", "fourier_std", "chebyshev_mean", "lz_mean", "n"):
+        assert key in result.records[0]
+    assert result.scores["fourier"].shape == (2, 3)
+    assert result.examples.shape == (2, 2, 16, 16)
+    assert torch.is_tensor(ru.sample_functions(configs[0], 2, n=16))

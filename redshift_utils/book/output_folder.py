@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from redshift_utils.atomic import write_bytes_atomic
+from redshift_utils.book.atomic import write_bytes_atomic
 
 LOCK_NAME = ".redshift-run.lock"
 STAGING_PREFIX = ".staging-"

@@ -2,7 +2,7 @@
 
 import math
 
-from redshift_utils.parameters import MAX_SEED, ChapterSpec, Param, size_rule
+from redshift_utils.book.parameters import MAX_SEED, ChapterSpec, Param, size_rule
 
 # The MLP-block activations of the paper's Figure 10 (any of ru.ACTIVATIONS works).
 TRANSFORMER_ACTIVATIONS = ("gelu", "relu", "swish", "selu", "tanh", "sin", "gaussian", "sigmoid", "identity")

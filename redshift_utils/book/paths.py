@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]  # redshift_utils/book/paths.py -> the repository
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 BUILD_DIR = REPO_ROOT / "_build"
 PRESETS = ("smoke", "book", "paper")
