@@ -97,8 +97,11 @@ _DEFAULTS = {f.name: f.default for f in fields(MLPConfig)}
 class UnbiasedConfig:
     """The paper's "unbiased" model: random DCT coefficients, a uniform prior over frequencies.
 
-    ``f(x, y) = alpha * sum_j c_j cos(pi j1 (x+1)/2) cos(pi j2 (y+1)/2)``, ``c_j ~ N(0, 1)``.
-    It has no depth; scale (``alpha``) never changes its complexity. Explained in chapter 2.
+    ``f(x, y) = alpha * sum_j c_j b_j1(x) b_j2(y)``, ``c_j ~ N(0, 1)``, with the basis
+    ``b_k(x) = cos(pi k (x+1)/2)`` and ``b_0 = 1/sqrt(2)`` (``sampler.unbiased_basis``): on the
+    grid that is the orthonormal DCT-II up to one common factor, so the prior is uniform over
+    the measure's own frequencies and the model scores 1 up to sampling error. It has no depth;
+    scale (``alpha``) never changes its complexity. Explained in chapter 2.
     """
 
     alpha: float = 1.0

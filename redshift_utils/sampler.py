@@ -232,15 +232,21 @@ def _chunk_size(config: MLPConfig, points: int, item_bytes: int = 4) -> int:
 
 
 def unbiased_basis(x: torch.Tensor, frequencies: int) -> torch.Tensor:
-    """``cos(pi j (x + 1) / 2)`` for ``j < frequencies``: the unbiased model's basis along one axis.
+    """``c_j cos(pi j (x + 1) / 2)`` for ``j < frequencies``: the unbiased model's basis along one axis.
 
-    (P,) coordinates in [-1, 1] -> (P, frequencies) in the compute dtype, computed in float64. On the grid
-    axis with ``frequencies = n`` it is the DCT-II basis, so the model's spectrum is its
-    coefficients. Chapter 4 evaluates it at the modulo task's inputs to train the model.
+    ``c_0 = 1 / sqrt(2)`` and ``c_j = 1`` otherwise: on the n-point grid axis with
+    ``frequencies = n`` the columns are then the *orthonormal* DCT-II basis times one common
+    factor sqrt(n / 2), so i.i.d. coefficients give a spectrum that is white in the measure's own
+    (orthonormal) DCT and the model scores 1 up to sampling error. Without ``c_0`` the constant
+    and axis-aligned terms would carry sqrt(2) times the standard deviation of the others.
+    (P,) coordinates in [-1, 1] -> (P, frequencies) in the compute dtype, computed in float64.
+    Chapter 4 evaluates it at the modulo task's inputs to train the model.
     """
     j = torch.arange(frequencies, dtype=torch.float64)
     angles = math.pi * (torch.as_tensor(x, dtype=torch.float64)[:, None] + 1.0) / 2.0 * j[None, :]
-    return torch.cos(angles).to(compute_dtype())
+    basis = torch.cos(angles)
+    basis[:, 0] /= math.sqrt(2.0)
+    return basis.to(compute_dtype())
 
 
 def _unbiased_functions(config: UnbiasedConfig, n_networks: int, n: int, seed: int) -> torch.Tensor:

@@ -480,10 +480,21 @@ def test_activation_set_and_definitions():
 
 
 def test_unbiased_basis_is_the_dct_basis_on_the_grid_axis():
-    """On the n-point grid axis the basis is DCT-II: orthogonal, norms n (j = 0) and n/2 (j > 0)."""
+    """On the n-point grid axis the basis is the orthonormal DCT-II times sqrt(n/2): every norm n/2."""
     n = 16
     basis = unbiased_basis(ru.grid_axis(n), n).double()
-    expected = torch.diag(torch.tensor([n] + [n / 2] * (n - 1), dtype=torch.float64))
-    torch.testing.assert_close(basis.T @ basis, expected, atol=1e-5, rtol=0)
+    torch.testing.assert_close(basis.T @ basis, torch.eye(n, dtype=torch.float64) * n / 2, atol=1e-5, rtol=0)
     ends = unbiased_basis(torch.tensor([-1.0, 1.0]), 4)  # cos(0) = 1 and cos(pi j) = (-1)^j at the ends
-    torch.testing.assert_close(ends, torch.tensor([[1.0, 1, 1, 1], [1, -1, 1, -1]]), atol=1e-6, rtol=0)
+    c0 = 2**-0.5
+    torch.testing.assert_close(ends, torch.tensor([[c0, 1, 1, 1], [c0, -1, 1, -1]]), atol=1e-6, rtol=0)
+
+
+def test_unbiased_model_is_white_in_the_orthonormal_dct():
+    """Its coefficients in the measure's own DCT have one variance, constant and axis terms included."""
+    from scipy.fft import dctn
+
+    f = ru.sample_functions(ru.UnbiasedConfig(), 2000, n=8).double().numpy()
+    coefficients = dctn(f, type=2, norm="ortho", axes=(1, 2))
+    variance = coefficients.var(axis=0)
+    assert abs(variance[0, 0] / variance[1:, 1:].mean() - 1) < 0.15
+    assert abs(variance[0, 1:].mean() / variance[1:, 1:].mean() - 1) < 0.1
