@@ -123,3 +123,27 @@ def paper_claim(number: int) -> PaperClaim:
         if claim.number == number:
             return claim
     raise ValueError(f"the paper's claims are numbered 1 to {len(CLAIMS)}, got {number!r}")
+
+
+def fig5_magnitudes(name: str, steps: int) -> list[float]:
+    """The magnitudes at which a Figure 5 panel is sampled: ``steps`` evenly spaced over the
+    paper's x-range, plus every magnitude the paper is read at (so each reading has a point)."""
+    if name not in FIG5_X_MAX:
+        raise ValueError(f"no Figure 5 panel for {name!r}; panels: {', '.join(FIG5_X_MAX)}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        raise ValueError(f"steps must be an integer >= 2, got {steps!r}")
+    x_max = FIG5_X_MAX[name]
+    even = [1.0 + (x_max - 1.0) * k / (steps - 1) for k in range(steps)]
+    read = [float(x) for curves in FIG5_READ.values() for x, _ in curves.get(name, [])]
+    return sorted({round(x, 6) for x in even + read})
+
+
+def figure5_config(activation: str, component: str = "mlp", **fields: object):  # -> MLPConfig
+    """The MLP of one Figure 5 line: ``activation`` with ``component`` switched on in every hidden
+    layer, and any other ``MLPConfig`` fields (depth, width, prefactor, ...)."""
+    from redshift_utils.configs import MLPConfig
+
+    if component not in COMPONENTS:
+        raise ValueError(f"component must be one of {', '.join(COMPONENTS)}, got {component!r}")
+    numbers = {k: float(v) if k in ("prefactor", "alpha") else v for k, v in fields.items()}
+    return MLPConfig(activation=activation, **COMPONENTS[component], **numbers)
