@@ -22,6 +22,7 @@ $(STAMP): requirements.txt
 # tests/golden_compare.py, and a smoke build of the whole book with -W. No progress bars.
 test: $(STAMP)
 	$(PY) -m ruff check redshift_utils tests benchmarks
+	$(PY) tests/lint_notebooks.py
 	TQDM_DISABLE=1 $(PY) -m pytest -q
 
 # The published site: every chapter executed at the `book` preset (REDSHIFT_PRESET=paper for
@@ -39,8 +40,10 @@ precision: $(STAMP)
 goldens: $(STAMP)
 	$(PY) tests/make_goldens.py
 
+# ruff on the library, tests and benchmarks, and on every notebook's code (through jupytext).
 lint: $(STAMP)
 	$(PY) -m ruff check redshift_utils tests benchmarks
+	$(PY) tests/lint_notebooks.py
 
 bench: $(STAMP)
 	@set -e; for script in benchmarks/run_benchmarks.py benchmarks/bench_*.py; do \
