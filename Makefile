@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test book precision goldens bench lint venv clean
+.PHONY: test book precision robustness goldens bench lint venv clean
 
 venv: $(STAMP)
 
@@ -35,6 +35,12 @@ book: $(STAMP)
 precision: $(STAMP)
 	REDSHIFT_DTYPE=float64 $(PY) -m redshift_utils book --preset book
 	REDSHIFT_DTYPE=float32 $(PY) -m redshift_utils book --preset book
+
+# Every chapter at the book preset with base seeds 0, 1, 2 (about half an hour; not part of CI);
+# the scoreboard then shows in how many seeds each verdict holds.
+robustness: $(STAMP)
+	$(PY) -m redshift_utils robustness --preset book --seeds 0 1 2
+	$(PY) -m redshift_utils book --preset book
 
 # Re-execute every chapter at the smoke preset into tests/golden/ (after changing a chapter).
 goldens: $(STAMP)

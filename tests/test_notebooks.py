@@ -193,3 +193,26 @@ def test_misspelt_papermill_parameter_fails_in_the_validation_cell(tmp_path):
     assert error.value.ename == "ValueError"
     assert "unknown parameter 'n_netwroks'" in error.value.evalue and "n_networks" in error.value.evalue
     assert error.value.exec_count <= 3, "the error must come before any computation"
+
+
+def test_robustness_reruns_every_chapter_per_seed_and_tabulates_verdicts():
+    """`python -m redshift_utils robustness` at the smoke preset with two base seeds."""
+    from redshift_utils.book.scoreboard import load_robustness, robustness_path
+
+    result = subprocess.run(
+        [sys.executable, "-m", "redshift_utils", "robustness", "--preset", "smoke", "--seeds", "0", "1"],
+        cwd=REPO_ROOT,
+        env=dict(os.environ, TQDM_DISABLE="1"),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    path = robustness_path("smoke")
+    assert result.stdout.strip().splitlines()[-1] == str(path)
+    table = json.loads(path.read_text())
+    assert table["seeds"] == [0, 1] and not table["failures"]
+    assert {row["notebook"] for row in table["claims"]} == set(STEMS)
+    for row in table["claims"]:
+        assert len(row["verdicts"]) == 2 and all(v in VERDICTS for v in row["verdicts"])
+    assert load_robustness("smoke")

@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     params.add_argument("notebook")
     book = sub.add_parser("book", help="build the HTML book at a preset (-W -n --keep-going)")
     book.add_argument("--preset", choices=PRESETS, default="book")
+    robust = sub.add_parser("robustness", help="rerun every chapter with several base seeds; table of verdicts")
+    robust.add_argument("--preset", choices=PRESETS, default="book")
+    robust.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], metavar="SEED")
     args = parser.parse_args(argv)
 
     from redshift_utils.book import output_folder, runner
@@ -56,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "book":
             return runner.build_book(args.preset)
+        if args.command == "robustness":
+            print(runner.run_robustness(args.preset, args.seeds))
+            return 0
         stem, source = runner.resolve_notebook(args.notebook)
         explicit = runner.parse_overrides(stem, [tuple(p) for p in args.param], args.preset)
         path = runner.run_notebook(stem, explicit, args.output, source)

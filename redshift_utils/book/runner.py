@@ -190,3 +190,58 @@ def build_book(preset: str) -> int:
             shutil.rmtree(html)
         command = [*jb, str(REPO_ROOT), "--config", str(config_path), "--path-output", str(out)]
     return subprocess.call(command, env=env, cwd=REPO_ROOT)
+
+
+def run_robustness(preset: str, seeds: list[int]) -> Path:
+    """Rerun every chapter at ``preset`` with each base seed; write and return the verdict table.
+
+    Runs go to ``_build/robustness/<preset>/seed-<s>/`` (each an output folder of ``run``);
+    the table, ``_build/robustness/<preset>/table.json``, lists every claim's verdict and
+    margin per seed (None where a chapter failed), and the scoreboard reads it.
+    """
+    import json
+
+    from redshift_utils.book.atomic import write_bytes_atomic
+    from redshift_utils.book.results import read_results
+
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
+    if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
+        raise ValueError(f"seeds must be distinct integers >= 0, got {seeds!r}")
+    root = BUILD_DIR / "robustness" / preset
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    failures = []
+    for position, seed in enumerate(seeds):
+        for stem in all_notebooks():
+            spec = load_spec(stem)
+            if "seed" not in spec.names():
+                continue
+            try:
+                path = run_notebook(stem, {"preset": preset, "seed": seed}, root / f"seed-{seed}")
+                claims = read_results(path)["claims"]
+            except RunFailed as error:
+                failures.append(f"seed {seed}: {error}")
+                claims = []
+            print(f"robustness: seed {seed}, {stem}: {len(claims)} claims", file=sys.stderr)
+            for claim in claims:
+                row = rows.setdefault(
+                    (stem, claim["id"]),
+                    {
+                        "notebook": stem,
+                        "id": claim["id"],
+                        "claim": claim["claim"],
+                        "verdicts": [None] * len(seeds),
+                        "margins": [None] * len(seeds),
+                    },
+                )
+                row["verdicts"][position] = claim["verdict"]
+                row["margins"][position] = claim.get("margin")
+    for row in rows.values():
+        verdicts = [v for v in row["verdicts"] if v is not None]
+        row["stable"] = len(set(verdicts)) == 1 and len(verdicts) == len(seeds)
+    table = {"preset": preset, "seeds": seeds, "failures": failures, "claims": list(rows.values())}
+    path = root / "table.json"
+    write_bytes_atomic(path, (json.dumps(table, indent=1) + "\n").encode())
+    if failures:
+        raise RunFailed(f"{len(failures)} chapter runs failed (table written to {path}): " + "; ".join(failures))
+    return path
