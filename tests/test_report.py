@@ -97,3 +97,32 @@ def test_the_papers_claims_are_numbered_without_gaps():
         assert component in ru.paper.COMPONENTS
         for name, points in curves.items():
             assert all(1 <= x <= ru.paper.FIG5_X_MAX[name] and 0 <= y <= 1.05 for x, y in points)
+
+
+def test_figure_is_saved_next_to_the_results_file_and_listed(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.image
+    import matplotlib.pyplot as plt
+
+    report = ru.Report("01_metrics", {"preset": "smoke"})
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([0, 1], [1, 0])
+    path = report.figure("complexity", fig)
+    plt.close(fig)
+    assert path == tmp_path / "01_metrics-complexity.png"
+    image = matplotlib.image.imread(path)
+    assert image.shape[:2] == (150, 200)  # 100 dpi
+    assert image[0, 0, :3].min() == 1.0 and (image.shape[-1] == 3 or image[..., 3].min() == 1.0)  # opaque white
+    results = report.write()
+    document = json.loads(results.read_text())
+    assert results.parent == path.parent
+    assert document["figures"] == [{"key": "complexity", "file": "01_metrics-complexity.png"}]
+    with pytest.raises(ValueError, match="figure key"):
+        report.figure("../x", fig)
+
+
+def test_results_without_figures_have_no_figures_field():
+    report = ru.Report("01_metrics", {"preset": "smoke"})
+    assert "figures" not in json.loads(report.write().read_text())

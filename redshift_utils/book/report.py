@@ -5,11 +5,13 @@ few lines that compute the verdict (the rule stays in the chapter, visible). The
 the claim for the results file and the scoreboard, and glues its verdict and numbers for the
 prose (``{glue:md}`id_verdict```, ``{glue:text}`id_low:.3f```), so a verdict is written once,
 not three times. ``report.value`` glues any other number; ``print_table`` prints a table;
+``report.figure`` saves a figure next to the results file (the slide decks show it);
 ``report.write()`` writes the results file. Explained in the book's conventions page.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,36 @@ class Report:
         self.params = params
         self.claims: list[dict[str, Any]] = []
         self.records: list[dict[str, Any]] = []
+        self.figures: list[dict[str, str]] = []
+        self._folder: Path | None = None
+
+    def folder(self) -> Path:
+        """Where this run's results file goes (fixed at first use, so figures and file stay together)."""
+        if self._folder is None:
+            from redshift_utils.book.paths import results_dir
+
+            self._folder = results_dir(str(self.params.get("preset")), self.notebook)
+        return self._folder
+
+    def figure(self, key: str, fig: Any) -> Path:
+        """Save a matplotlib figure as ``<stem>-<key>.png`` next to the results file; returns its path.
+
+        White background, 100 dpi; the results file lists it under ``figures`` (``key``,
+        ``file``), and the chapter's slide deck shows it. Saving the same key twice replaces it.
+        """
+        import re
+
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", key or ""):
+            raise ValueError(f"figure key must be letters, digits, '-' or '_', got {key!r}")
+        from redshift_utils.book.atomic import write_bytes_atomic
+
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, facecolor="white", transparent=False)
+        name = f"{self.notebook}-{key}.png"
+        path = self.folder() / name
+        write_bytes_atomic(path, buffer.getvalue())
+        self.figures = [f for f in self.figures if f["key"] != key] + [{"key": key, "file": name}]
+        return path
 
     def value(self, key: str, value: Any) -> Any:
         """Glue a number (or a short piece of Markdown text) for the prose; returns it."""
@@ -141,7 +173,9 @@ class Report:
 
     def write(self) -> Path:
         """Write the chapter's results file; prints where it went and what it holds."""
-        path = write_results(self.notebook, self.params, self.records, self.claims)
+        path = write_results(
+            self.notebook, self.params, self.records, self.claims, figures=self.figures, folder=self.folder()
+        )
         kinds = {k: sum(c["kind"] == k for c in self.claims) for k in CLAIM_KINDS}
         print(f"{path.name} | {len(self.records)} records, {len(self.claims)} claims " + str(kinds))
         return path

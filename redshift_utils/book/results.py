@@ -109,8 +109,15 @@ def write_results(
     params: dict[str, Any],
     records: list[dict[str, Any]],
     claims: list[dict[str, Any]],
+    *,
+    figures: list[dict[str, str]] | None = None,
+    folder: Path | None = None,
 ) -> Path:
-    """Write ``<results_dir>/<notebook>.json`` atomically and return its path."""
+    """Write ``<results_dir>/<notebook>.json`` atomically and return its path.
+
+    ``figures`` (``Report.figure``: ``key`` and ``file``, a PNG in the same folder) is added
+    as a ``figures`` list when there is any; ``folder`` overrides ``results_dir``.
+    """
     from redshift_utils import __version__
 
     for item in claims:
@@ -128,7 +135,9 @@ def write_results(
         "records": to_jsonable(records),
         "claims": to_jsonable(claims),
     }
-    folder = results_dir(str(params.get("preset")), notebook)
+    if figures:
+        document["figures"] = [{"key": f["key"], "file": f["file"]} for f in figures]
+    folder = folder or results_dir(str(params.get("preset")), notebook)
     path = folder / f"{notebook}.json"
     write_bytes_atomic(path, (json.dumps(document, indent=1, allow_nan=False) + "\n").encode())
     if not os.environ.get("REDSHIFT_RESULTS_DIR") and os.environ.get(BOOK_BUILD_ENV) != "1":
