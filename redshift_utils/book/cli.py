@@ -29,6 +29,30 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # run the cleanup of a run (staging folder, kernel) on SIGTERM too
 
 
+def translate_command(action: str, pages: list[str]) -> int:
+    """``translate update`` (templates -> catalogues), ``stats`` (coverage per page), ``seed PAGE...``."""
+    from redshift_utils.book import catalogues
+
+    if action == "update":
+        for line in catalogues.update():
+            print(line)
+        return 0
+    if action == "stats":
+        low = 0
+        for item in catalogues.all_coverage(catalogues.regenerate_templates()):
+            print(item.line())
+            low += item.coverage < catalogues.THRESHOLD
+        print(f"{low} pages below {catalogues.THRESHOLD:.0%}")
+        return 0
+    if not pages:
+        raise ValueError("translate seed: name the pages to seed, e.g. notebooks/01_metrics")
+    for page in pages:
+        if not catalogues.catalogue_path(page).exists():
+            raise ValueError(f"no catalogue for page {page!r}; run `translate update` first")
+        print(f"{page}: {catalogues.seed(page)} messages seeded (fuzzy)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m redshift_utils", description="Rerun a chapter with new parameters, or build the book."
@@ -41,8 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("-o", "--output", type=Path, default=None, help="output folder (default _build/runs/<stem>)")
     params = sub.add_parser("params", help="list a chapter's parameters, defaults and meaning")
     params.add_argument("notebook")
-    book = sub.add_parser("book", help="build the HTML book at a preset (-W -n --keep-going)")
+    book = sub.add_parser(
+        "book", help="build the HTML book at a preset (-W -n --keep-going): both editions and the slide decks"
+    )
     book.add_argument("--preset", choices=PRESETS, default="book")
+    book.add_argument("--english-only", action="store_true", help="only the English edition (no Japanese, no decks)")
+    translate = sub.add_parser("translate", help="translation catalogues: update them, show coverage, seed a page")
+    translate.add_argument("action", choices=("update", "stats", "seed"))
+    translate.add_argument("pages", nargs="*", help="seed: the pages (docnames, e.g. notebooks/01_metrics)")
     robust = sub.add_parser("robustness", help="rerun every chapter with several base seeds; table of verdicts")
     robust.add_argument("--preset", choices=PRESETS, default="book")
     robust.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], metavar="SEED")
@@ -58,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
             print(runner.describe_parameters(stem))
             return 0
         if args.command == "book":
+            if args.english_only:
+                return runner.build_book(args.preset, editions=("en",), decks=False)
             return runner.build_book(args.preset)
+        if args.command == "translate":
+            return translate_command(args.action, args.pages)
         if args.command == "robustness":
             print(runner.run_robustness(args.preset, args.seeds))
             return 0

@@ -15,12 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from redshift_utils.book import output_folder
 from redshift_utils.book.parameters import all_notebooks, load_spec, parse_cli_value, resolve_values
-from redshift_utils.book.paths import BOOK_BUILD_ENV, BUILD_DIR, NOTEBOOKS_DIR, PRESETS, REPO_ROOT, build_root
-from redshift_utils.precision import dtype_name
+from redshift_utils.book.paths import BUILD_DIR, NOTEBOOKS_DIR, PRESETS, REPO_ROOT, build_root
 
 
 def resolve_notebook(notebook: str) -> tuple[str, Path]:
@@ -157,39 +154,55 @@ def describe_parameters(stem: str) -> str:
     return "\n".join(lines)
 
 
-def build_book(preset: str) -> int:
-    """Build the HTML book at a preset with ``-W -n --keep-going``; returns the exit code.
+def build_book(preset: str, *, editions: tuple[str, ...] = ("en", "ja"), decks: bool = True) -> int:
+    """Build the HTML book at a preset with ``-W -n --keep-going``, both editions and the decks.
 
-    The book preset in float32 uses the execution cache and writes ``_build/html``. Other
-    presets and float64 (``REDSHIFT_DTYPE``) force execution (jupyter-cache keys on code only,
-    not on the preset or the precision) into their own folder, ``build_root(preset)``. The
-    kernels are told that they run for the book (``REDSHIFT_BOOK_BUILD=1``: only then do they
-    write the book's results) and to show no progress bars (``TQDM_DISABLE=1``).
+    The English edition executes the chapters; the book preset in float32 writes
+    ``_build/html`` and keeps jupyter-cache's cache in ``_build/.jupyter_cache`` (a chapter whose
+    code did not change is not executed again). Other presets and float64 (``REDSHIFT_DTYPE``)
+    build into their own folder, ``build_root(preset)``, with a cache of their own that is
+    emptied first, so they always execute (jupyter-cache keys on code only, not on the preset
+    or the precision). The Japanese edition (``<html>/ja``) is then built from that same cache,
+    with no execution, and the slide decks (``<html>/slides/<lang>/``) from the results files;
+    see ``redshift_utils.book.editions`` and ``redshift_utils.book.slides``. The kernels are told
+    that they run for the book (``REDSHIFT_BOOK_BUILD=1``: only then do they write the book's
+    results) and to show no progress bars (``TQDM_DISABLE=1``). Returns the exit code.
     """
+    import time
+
+    from redshift_utils.book import editions as book_editions
+
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
-    env = dict(os.environ, REDSHIFT_PRESET=preset, REDSHIFT_DTYPE=dtype_name(), TQDM_DISABLE="1")
-    env[BOOK_BUILD_ENV] = "1"
-    env.pop("REDSHIFT_RESULTS_DIR", None)
+    env = book_editions.build_environment(preset)
     jb = [str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going"]
     out = build_root(preset)
     if out == BUILD_DIR:
         command = [*jb, str(REPO_ROOT)]
     else:
         out.mkdir(parents=True, exist_ok=True)
-        config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())
-        config.setdefault("execute", {})["execute_notebooks"] = "force"
-        # Paths in _config.yml are relative to the config file: anchor them at the repository.
-        extensions = config.get("sphinx", {}).get("local_extensions", {})
-        for name, path in extensions.items():
-            extensions[name] = str(REPO_ROOT / path)
-        config_path = out / "_config.yml"
-        config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+        cache = book_editions.execution_cache(preset)
+        if cache.exists():
+            shutil.rmtree(cache)  # an empty cache: every chapter executes, as the preset's numbers need
+        config = book_editions.book_config({"execute_notebooks": "cache", "cache": str(cache)})
+        config_path = book_editions.write_config(config, out / "_config.yml")
         html = out / "_build" / "html"
         if html.exists():
             shutil.rmtree(html)
         command = [*jb, str(REPO_ROOT), "--config", str(config_path), "--path-output", str(out)]
-    return subprocess.call(command, env=env, cwd=REPO_ROOT)
+    started = time.monotonic()
+    code = subprocess.call(command, env=env, cwd=REPO_ROOT) if "en" in editions else 0
+    print(f"en edition: {book_editions.html_dir(preset)} ({time.monotonic() - started:.0f} s)")
+    if code != 0:
+        return code
+    for language in editions:
+        if language != "en":
+            code = max(code, book_editions.build_translation(preset, language))
+    if decks:
+        from redshift_utils.book import slides
+
+        code = max(code, slides.build_decks(preset))
+    return code
 
 
 def run_robustness(preset: str, seeds: list[int]) -> Path:
