@@ -1,0 +1,321 @@
+"""Slide decks to present a chapter from, in English and Japanese, generated from the executed book.
+
+Each chapter gets a short reveal.js deck (8-15 slides): its title and question, the paper's
+claims, one slide per checked claim (the paper's evidence, our number and the verdict), the
+figures the chapter saved with ``Report.figure`` (no figure slide when it saved none), the
+tally of verdicts, one discussion question from the reading-group plan, and where to read on.
+
+Sources: the results files of the build (``book_results_dir(preset)/<stem>.json`` and the
+figures next to them), the chapter's title (``notebooks/<stem>.md``), its question in the
+intro's table and the first discussion question of its block in ``book/reading_group.md``.
+The Japanese deck takes the translations of those texts from the Japanese catalogues
+(``locale/ja/LC_MESSAGES/...``); claim statements, which the chapters write in code, from
+``locale/ja/LC_MESSAGES/slides/claims.po`` when it translates them (English otherwise). Fixed
+words are in this module, verdicts in the scoreboard's words.
+
+The decks are built with sphinx-revealjs (``-W``) into ``<html>/slides/<lang>/<stem>.html``,
+with reveal.js's ``white`` theme (its fonts are bundled; several other themes and the math
+plugin load from the web) and no plugin: nothing is loaded from outside.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from redshift_utils.book.paths import REPO_ROOT, book_results_dir, build_root
+
+MAX_SLIDES = 15
+MIN_SLIDES = 8
+MAX_FIGURES = 3
+WORDS = {
+    "en": {
+        "book": "Neural Redshift, reproduced",
+        "chapter": "Chapter {n}",
+        "preset": "numbers of the {preset} build",
+        "question": "The question",
+        "section": "Paper: section {section}",
+        "claims": "What the paper claims",
+        "claim": "Claim {k} of {n}",
+        "paper": "Paper",
+        "measured": "We measured",
+        "estimate": "Estimate",
+        "interval": "95% interval",
+        "verdict": "Verdict",
+        "rule": "Rule",
+        "figure": "Our figure",
+        "tally": "Verdicts in this chapter",
+        "discuss": "Discuss",
+        "more": "Read on",
+        "chapter_page": "The chapter, with code and every number",
+        "scoreboard": "The scoreboard: every claim of the book",
+        "other_claims": "{n} more claims on the chapter page",
+    },
+    "ja": {
+        "book": "Neural Redshift を再現する",
+        "chapter": "第{n}章",
+        "preset": "{preset} ビルドの数値",
+        "question": "問い",
+        "section": "論文: {section}",
+        "claims": "論文の主張",
+        "claim": "主張 {k} / {n}",
+        "paper": "論文",
+        "measured": "本書の測定",
+        "estimate": "推定値",
+        "interval": "95% 区間",
+        "verdict": "判定",
+        "rule": "判定規則",
+        "figure": "本書の図",
+        "tally": "この章の判定",
+        "discuss": "議論",
+        "more": "続きを読む",
+        "chapter_page": "章のページ(コードとすべての数値)",
+        "scoreboard": "スコアボード(本書のすべての主張)",
+        "other_claims": "ほか {n} 件の主張は章のページに",
+    },
+}
+PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~^&:=\"'])")
+ROLE = re.compile(r"\{[a-z:-]+\}`(?:([^`<]*?)\s*<[^`>]+>|([^`]+))`")
+
+
+def escape(text: str) -> str:
+    """Plain text as MyST Markdown: every ASCII punctuation character backslash-escaped."""
+    return PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def plain(markdown: str) -> str:
+    """Markdown of the book (roles, emphasis) as plain text for a slide."""
+    text = ROLE.sub(lambda m: (m.group(1) or m.group(2)).split("/")[-1], markdown)
+    text = re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text)
+    text = text.replace("`", "")
+    return " ".join(text.split())
+
+
+def chapter_title(stem: str) -> str:
+    for line in (REPO_ROOT / "notebooks" / f"{stem}.md").read_text().splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return stem
+
+
+def intro_row(stem: str) -> tuple[str, str] | None:
+    """(paper section, question) of a chapter in the intro's table."""
+    for line in (REPO_ROOT / "book" / "intro.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and f"notebooks/{stem}`" in cells[0]:
+            return cells[1], cells[2]
+    return None
+
+
+def discussion_question(stem: str) -> str | None:
+    """The first discussion question of the reading-group block that shows this chapter."""
+    text = (REPO_ROOT / "book" / "reading_group.md").read_text()
+    for block in re.split(r"\n(?=## )", text):
+        show = re.search(r"\*\*Show:\*\*(.*?)(?:\n\n)", block, re.DOTALL)
+        if not show or f"notebooks/{stem}`" not in show.group(1):
+            continue
+        discuss = re.search(r"\*\*Discuss:\*\*\s*\n((?:- .*\n(?:  .*\n)*)+)", block + "\n")
+        if discuss:
+            first = re.split(r"\n(?=- )", discuss.group(1).strip())[0]
+            return " ".join(first[2:].split())
+    return None
+
+
+class Translations:
+    """Look-ups in the catalogues of one language (English: the text itself)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._catalogs: dict[str, Any] = {}
+
+    def get(self, docname: str, msgid: str) -> str:
+        if self.language == "en":
+            return msgid
+        if docname not in self._catalogs:
+            from redshift_utils.book.catalogues import catalogue_path, load
+
+            path = catalogue_path(docname, self.language)
+            self._catalogs[docname] = load(path) if path.exists() else None
+        catalog = self._catalogs[docname]
+        message = catalog.get(msgid) if catalog is not None else None
+        if message is None or message.fuzzy or not message.string:
+            return msgid
+        return message.string
+
+
+@dataclass
+class Deck:
+    stem: str
+    language: str
+    slides: list[str] = field(default_factory=list)
+    figures: list[Path] = field(default_factory=list)
+
+    def add(self, title: str, *body: str) -> None:
+        self.slides.append("\n\n".join([f"# {title}", *[b for b in body if b]]))
+
+    def markdown(self) -> str:
+        return "\n\n".join(self.slides) + "\n"
+
+
+def verdict_words(language: str) -> dict[str, str]:
+    from redshift_utils.book.results import VERDICTS
+    from redshift_utils.book.scoreboard import VERDICT_ICONS, VERDICT_JA
+
+    words = VERDICT_JA if language == "ja" else {v: v for v in VERDICTS}
+    return {v: f"{VERDICT_ICONS[v]} {words[v]}" for v in VERDICTS}
+
+
+def number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3g}"
+
+
+def make_deck(stem: str, document: dict[str, Any], results: Path, language: str) -> Deck:
+    """The slides of one chapter in one language, as MyST Markdown (one ``#`` section per slide)."""
+    words = WORDS[language]
+    verdicts = verdict_words(language)
+    book = Translations(language)
+    deck = Deck(stem, language)
+    chapter = int(stem.split("_")[0])
+    title = book.get(f"notebooks/{stem}", chapter_title(stem))
+    deck.add(
+        escape(title),
+        f"**{escape(words['book'])}** · {escape(words['chapter'].format(n=chapter))}",
+        escape(words["preset"].format(preset=document.get("preset"))),
+    )
+    row = intro_row(stem)
+    if row:
+        section, question = row
+        deck.add(
+            escape(words["question"]),
+            f"**{escape(plain(book.get('book/intro', question)))}**",
+            escape(words["section"].format(section=plain(book.get("book/intro", section)))),
+        )
+    claims_text = Translations(language)
+    claims = [c for c in document.get("claims", []) if not c.get("by_construction")]
+    claims.sort(key=lambda c: (c.get("kind") != "paper", c.get("paper_claim") or 99))
+    figures = [results.parent / f["file"] for f in document.get("figures", []) if (results.parent / f["file"]).exists()]
+    figures = figures[:MAX_FIGURES]
+    fixed = 5 + (1 if row else 0) + len(figures)  # title, claims list, tally, discussion, read on
+    shown = claims[: max(0, MAX_SLIDES - fixed)]
+    paper_claims = [c for c in claims if c.get("kind") == "paper"] or claims
+    items = "\n".join(f"- {escape(claims_text.get('slides/claims', c['claim']))}" for c in paper_claims[:4])
+    deck.add(escape(words["claims"]), items)
+    for k, item in enumerate(shown, 1):
+        interval = ""
+        if item.get("ci_low") is not None and item.get("ci_high") is not None:
+            interval = f"{words['interval']} {number(item['ci_low'])} – {number(item['ci_high'])}"
+        estimate = f"{words['estimate']} {number(item['estimate'])}" if item.get("estimate") is not None else ""
+        numbers = " · ".join(x for x in (estimate, interval) if x)
+        deck.add(
+            escape(words["claim"].format(k=k, n=len(claims))),
+            f"**{escape(claims_text.get('slides/claims', item['claim']))}**",
+            f"{escape(words['paper'])}: {escape(item.get('paper', ''))}",
+            f"{escape(words['measured'])}: {escape(item.get('measured', ''))}",
+            escape(numbers) if numbers else "",
+            f"{escape(words['verdict'])}: **{escape(verdicts[item['verdict']])}**",
+        )
+    for index, figure in enumerate(figures, 1):
+        deck.figures.append(figure)
+        deck.add(
+            escape(words["figure"]) + (f" {index}" if len(figures) > 1 else ""),
+            f"![{escape(figure.stem)}]({figure.name})",
+        )
+    from collections import Counter
+
+    tally = Counter(c["verdict"] for c in claims)
+    lines = [f"- {escape(verdicts[v])}: {n}" for v, n in tally.items() if n]
+    if len(claims) > len(shown):
+        lines.append(f"- {escape(words['other_claims'].format(n=len(claims) - len(shown)))}")
+    deck.add(escape(words["tally"]), "\n".join(lines))
+    question = discussion_question(stem)
+    if question:
+        deck.add(escape(words["discuss"]), f"**{escape(plain(book.get('book/reading_group', question)))}**")
+    edition = "" if language == "en" else f"{language}/"
+    chapter_url = f"../../{edition}notebooks/{stem}.html"
+    scoreboard_url = f"../../{edition}book/scoreboard.html"
+    deck.add(
+        escape(words["more"]),
+        f'- <a href="{chapter_url}">{escape(words["chapter_page"])}</a>\n'
+        f'- <a href="{scoreboard_url}">{escape(words["scoreboard"])}</a>',
+    )
+    return deck
+
+
+CONF = '''# Generated by redshift_utils/book/slides.py: the configuration of one language's decks.
+project = {project!r}
+language = {language!r}
+extensions = ["myst_parser", "sphinx_revealjs"]
+myst_enable_extensions = []
+exclude_patterns = ["_build"]
+revealjs_style_theme = "white"  # its fonts are bundled; themes such as "simple" import web fonts
+revealjs_script_plugins = []  # no plugin: the math plugin loads MathJax from a CDN by default
+revealjs_script_conf = {{"hash": True, "controls": True, "progress": True, "slideNumber": "c/t",
+                        "transition": "none", "center": True}}
+revealjs_css_files = ["deck.css"]
+revealjs_static_path = ["_static"]
+html_show_sourcelink = False
+'''
+CSS = """/* The book's decks: room for a claim, its numbers and its verdict on one slide. */
+.reveal { font-size: 30px; }
+.reveal h1 { font-size: 1.6em; text-transform: none; }
+.reveal p, .reveal li { line-height: 1.35; }
+.reveal img { max-height: 70vh; background: #fff; }
+"""
+
+
+def chapters_with_results(preset: str) -> list[tuple[str, Path]]:
+    from redshift_utils.book.parameters import all_notebooks
+
+    folder = book_results_dir(preset)
+    return [(stem, folder / f"{stem}.json") for stem in all_notebooks() if (folder / f"{stem}.json").exists()]
+
+
+def write_sources(preset: str, language: str, source: Path) -> list[Deck]:
+    """The deck sources of one language (conf.py, one Markdown file per chapter, its figures)."""
+    from redshift_utils.book.results import read_results
+
+    if source.exists():
+        shutil.rmtree(source)
+    (source / "_static").mkdir(parents=True)
+    (source / "_static" / "deck.css").write_text(CSS)
+    (source / "conf.py").write_text(CONF.format(project=WORDS[language]["book"], language=language))
+    decks = []
+    for stem, path in chapters_with_results(preset):
+        deck = make_deck(stem, read_results(path), path, language)
+        (source / f"{stem}.md").write_text(deck.markdown())
+        for figure in deck.figures:
+            shutil.copy2(figure, source / figure.name)
+        decks.append(deck)
+    links = "\n".join(f'- <a href="{d.stem}.html">{escape(d.stem)}</a>' for d in decks)
+    toctree = "\n".join(["```{toctree}", ":hidden:", *[d.stem for d in decks], "```"])
+    (source / "index.md").write_text(f"# {escape(WORDS[language]['book'])}\n\n{links}\n\n{toctree}\n")
+    return decks
+
+
+def build_decks(preset: str, languages: tuple[str, ...] = ("en", "ja")) -> int:
+    """Build every chapter's deck in each language into ``<html>/slides/<lang>/``; the exit code."""
+    import time
+
+    started = time.monotonic()
+    code = 0
+    html = build_root(preset) / "_build" / "html"
+    for language in languages:
+        source = build_root(preset) / "_build" / "slides-src" / language
+        decks = write_sources(preset, language, source)
+        for deck in decks:
+            if not MIN_SLIDES <= len(deck.slides) <= MAX_SLIDES:
+                print(f"error: the {language} deck of {deck.stem} has {len(deck.slides)} slides", file=sys.stderr)
+                code = 1
+        out = html / "slides" / language
+        if out.exists():
+            shutil.rmtree(out)
+        command = [sys.executable, "-m", "sphinx", "-b", "revealjs", "-W", "--keep-going", "-q", "-E", str(source),
+                   str(out), "-d", str(source / "_doctrees")]
+        code = max(code, subprocess.call(command, cwd=REPO_ROOT))
+    print(f"decks: {html / 'slides'} ({time.monotonic() - started:.0f} s)")
+    return code
