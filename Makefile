@@ -26,7 +26,9 @@ test: $(STAMP)
 	TQDM_DISABLE=1 $(PY) -m pytest -q
 
 # The published site: every chapter executed at the `book` preset (REDSHIFT_PRESET=paper for
-# the paper's scale), HTML in _build/html (other presets: _build/<preset>/_build/html).
+# the paper's scale), HTML in _build/html (other presets: _build/<preset>/_build/html); then the
+# Japanese edition from the same execution cache in _build/html/ja, and the slide decks in
+# _build/html/slides/<lang>/.
 book: $(STAMP)
 	$(PY) -m redshift_utils book --preset $${REDSHIFT_PRESET:-book}
 
