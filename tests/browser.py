@@ -327,7 +327,7 @@ class Page:
 
     def __init__(self, browser: Browser, target: str, session: str, *, dark: bool) -> None:
         self.browser, self.target, self.session = browser, target, session
-        for domain in ("Page", "Runtime", "Log"):
+        for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable")
         self.call(
             "Emulation.setDeviceMetricsOverride",
@@ -381,6 +381,26 @@ class Page:
                 entry = params["entry"]
                 found.append(f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}".strip())
         return found
+
+    def requests(self) -> list[str]:
+        """URLs this tab requested since its last ``goto``."""
+        return [
+            event["params"]["request"]["url"]
+            for event in self.browser.events
+            if event.get("sessionId") == self.session and event["method"] == "Network.requestWillBeSent"
+        ]
+
+    def external_requests(self) -> list[str]:
+        """Requests that leave the machine (anything but file:, data:, blob: and about: URLs)."""
+        return [url for url in self.requests() if not url.startswith(("file:", "data:", "blob:", "about:"))]
+
+    def press(self, key: str, code: int) -> None:
+        """Press and release a key (e.g. ``press("ArrowRight", 39)``) as a user would."""
+        for kind in ("keyDown", "keyUp"):
+            self.call(
+                "Input.dispatchKeyEvent",
+                {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code},
+            )
 
     def screenshot(self, path: Path) -> Path:
         """Save the viewport as a PNG."""

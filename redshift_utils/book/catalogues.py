@@ -203,3 +203,28 @@ def seed(docname: str, language: str = "ja") -> int:
             seeded += 1
     save(catalog, path)
     return seeded
+
+
+# Names that may stand in a glued value in any language (activations, presets, models).
+NAMES = {"relu", "tanh", "gelu", "swish", "selu", "sin", "sine", "gaussian", "smoke", "book", "paper", "gpt", "lz"}
+
+
+def worded_glue(glue: dict) -> dict[str, str]:
+    """Glued values (a page's ``.glue.json``) that carry English words, which a translation cannot change.
+
+    Verdicts (``**reproduced**``) are exempt: the Japanese edition translates them itself.
+    """
+    from redshift_utils.book.results import VERDICTS
+
+    found = {}
+    for key, output in glue.items():
+        data = output.get("data", {})
+        text = data.get("text/markdown", data.get("text/plain", ""))
+        text = "".join(text) if isinstance(text, list) else str(text)
+        text = text.strip().strip("'\"")
+        if text.strip("* ") in VERDICTS:
+            continue
+        words = [w for w in re.findall(r"\b[A-Za-z]{2,}\b", text) if w.lower() not in NAMES]
+        if any(w.islower() for w in words):
+            found[key] = text
+    return found
