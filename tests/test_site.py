@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import time
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -232,7 +233,9 @@ def glued_values(page: Path) -> list[str]:
     html = page.read_text(errors="replace")
     body = html.split("<main", 1)[-1]
     values = re.findall(r'<span class="pasted-text">(.*?)</span>', body)
-    return [re.sub(r"<[^>]+>", "", value).strip() for value in values]
+    # Sphinx makes quotes typographic in English and leaves them straight in Japanese.
+    straight = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "--", "—": "---"})
+    return [html_unescape(re.sub(r"<[^>]+>", "", value)).translate(straight).strip() for value in values]
 
 
 def test_every_glued_value_of_an_english_page_is_on_its_japanese_page(site):

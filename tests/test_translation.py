@@ -144,12 +144,14 @@ def test_catalogue_translates_the_page(templates, page):
 def test_glue_roles_take_the_form_that_works_in_translations():
     text = "{glue:text}`relu_mean:.3f` and {glue:text}`n` and {glue}`fig` and {glue:md}`verdict_x`"
     assert to_translation_form(text, "notebooks/01_metrics") == (
-        "{glue:text}`01_metrics.md::relu_mean:.3f` and {glue:text}`01_metrics.md::n` and "
+        "{glue:text}`01_metrics.md::relu_mean:.3f` and {glue:text}`01_metrics.md::n:s` and "
         "{glue}`01_metrics.md::fig` and {glue:md}`verdict_x`"
     )
-    done = "{glue:text}`01_metrics.md::n`"
+    done = "{glue:text}`01_metrics.md::n:s`"
     assert to_translation_form(done, "notebooks/01_metrics") == done
-    assert catalogues.plain_glue_roles("{glue:text}`n:.2f` {glue:text}`a.md::m`") == ["{glue:text}`n:.2f`"]
+    assert to_translation_form("{glue:text}`01_metrics.md::n`", "notebooks/01_metrics") == done
+    broken = catalogues.plain_glue_roles("{glue:text}`n:.2f` {glue:text}`a.md::m` {glue:text}`a.md::m:d`")
+    assert broken == ["{glue:text}`n:.2f`", "{glue:text}`a.md::m`"]
 
 
 ROLE = re.compile(r"\{(?P<role>[a-z:-]+)\}`(?P<body>[^`]*)`")
@@ -164,6 +166,7 @@ def roles(text: str) -> list[str]:
         body = target.group(1) if target else body
         if role.startswith("glue"):
             body = body.split("::", 1)[-1]
+            body = body[:-2] if role == "glue:text" and body.endswith(":s") else body  # ":s" is the default format
         found.append(f"{role}:{body}")
     return sorted(found)
 

@@ -13,8 +13,8 @@
   reads it from there. ``{glue:text}`` is written ``{glue:text}`<file>.md::key``` in the
   catalogues (myst-nb's cross-document form, which needs nothing of this); see
   ``redshift_utils/book/catalogues.py``.
-- **Verdict words.** In the Japanese edition a glued verdict (``**reproduced**``, glued by the
-  chapters as Markdown) is shown in Japanese, with the scoreboard's words
+- **Verdict words.** In the Japanese edition a glued verdict (``**reproduced**`` or
+  ``not reproduced``, glued by the chapters as Markdown) is shown in Japanese, with the scoreboard's words
   (``redshift_utils.book.scoreboard.VERDICT_JA``).
 """
 
@@ -151,12 +151,13 @@ def japanese_verdict(result):
         markdown = "".join(markdown)
     if not isinstance(markdown, str):
         return result
-    match = re.fullmatch(r"\s*\*\*(?P<word>[a-z ]+)\*\*\s*", markdown)
-    if not match or match.group("word") not in VERDICT_JA:
+    match = re.fullmatch(r"\s*(?:\*\*(?P<bold>[a-z ]+)\*\*|(?P<plain>[a-z ]+))\s*", markdown)
+    word = match and (match.group("bold") or match.group("plain"))
+    if word not in VERDICT_JA:
         return result
     data = dict(result.data)
-    data["text/markdown"] = f"**{VERDICT_JA[match.group('word')]}**"
-    data["text/plain"] = VERDICT_JA[match.group("word")]
+    data["text/markdown"] = f"**{VERDICT_JA[word]}**" if match.group("bold") else VERDICT_JA[word]
+    data["text/plain"] = VERDICT_JA[word]
     return type(result)(data=data, metadata=result.metadata, nb_renderer=result.nb_renderer, vtype=result.vtype)
 
 

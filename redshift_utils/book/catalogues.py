@@ -15,8 +15,9 @@ of each paragraph, heading, table cell, admonition...) and their translations. T
 Glue roles in translations. A translated message is parsed on its own, without the page's
 glue data, so ``{glue:text}`key``` inside a ``msgstr`` fails ("No key ... found in glue data"
 and the number is dropped). The cross-document form ``{glue:text}`01_metrics.md::key:.3f```
-(the page's own file, relative to the page) reads the glue cache instead and works;
-``to_translation_form`` rewrites roles into it, and ``update`` applies it to every msgstr.
+(the page's own file, relative to the page) reads the glue cache instead and works, given a
+format (``:s`` when the English role has none, as the role splits the format off at the last
+colon); ``to_translation_form`` rewrites roles into it, and ``update`` applies it to every msgstr.
 ``{glue}`` (any type) gets the same form. ``{glue:md}`` has no cross-document form in
 myst-nb: it is kept as written and the book's ``editions`` extension gives translated
 messages the page's glue data (and translates verdict words in the Japanese edition).
@@ -50,21 +51,31 @@ def source_file(docname: str) -> Path:
 
 
 def to_translation_form(text: str, docname: str) -> str:
-    """Glue roles of ``text`` rewritten to ``<file>::key`` form (see the module docstring)."""
+    """Glue roles of ``text`` rewritten to ``<file>::key`` form (see the module docstring).
+
+    ``{glue:text}`` also gets an explicit format (``:s`` when it had none): the role splits its
+    format off at the last colon, so ``<file>::key`` alone would read as key ``<file>:``.
+    """
     filename = source_file(docname).name
 
     def rewrite(match: re.Match[str]) -> str:
-        body = match.group("body")
-        if "::" in body:
-            return match.group(0)
-        return f"{{glue{match.group('kind')}}}`{filename}::{body}`"
+        kind, body = match.group("kind"), match.group("body")
+        document, key = body.split("::", 1) if "::" in body else (filename, body)
+        if kind == ":text" and ":" not in key:
+            key += ":s"
+        return f"{{glue{kind}}}`{document}::{key}`"
 
     return GLUE_ROLE.sub(rewrite, text)
 
 
 def plain_glue_roles(text: str) -> list[str]:
-    """Glue roles of a translation that will fail (a key without ``<file>::``)."""
-    return [m.group(0) for m in GLUE_ROLE.finditer(text) if "::" not in m.group("body")]
+    """Glue roles of a translation that will fail: no ``<file>::``, or ``{glue:text}`` without a format."""
+    broken = []
+    for match in GLUE_ROLE.finditer(text):
+        body = match.group("body")
+        if "::" not in body or (match.group("kind") == ":text" and ":" not in body.split("::", 1)[1]):
+            broken.append(match.group(0))
+    return broken
 
 
 def catalogue_path(docname: str, language: str = "ja") -> Path:
@@ -167,6 +178,10 @@ def update(languages: tuple[str, ...] = TRANSLATED, pot_folder: Path | None = No
     from sphinx_intl.basic import update as intl_update
 
     pots = pot_folder or regenerate_templates()
+    if pot_folder is None:
+        from redshift_utils.book.slides import claims_template
+
+        claims_template(pots)  # the decks' claim statements, from the newest build's results
     report = []
     intl_update(str(LOCALE_DIR), str(pots), languages, line_width=LINE_WIDTH, jobs=1)
     pages = templates(pots)
@@ -174,7 +189,7 @@ def update(languages: tuple[str, ...] = TRANSLATED, pot_folder: Path | None = No
         folder = LOCALE_DIR / language / "LC_MESSAGES"
         for po in sorted(folder.rglob("*.po")):
             docname = po.relative_to(folder).with_suffix("").as_posix()
-            if docname not in pages:
+            if docname not in pages and docname != "slides/claims":
                 po.unlink()
                 po.with_suffix(".mo").unlink(missing_ok=True)
                 report.append(f"removed {po.relative_to(REPO_ROOT)} (the page left the book)")
@@ -206,7 +221,22 @@ def seed(docname: str, language: str = "ja") -> int:
 
 
 # Names that may stand in a glued value in any language (activations, presets, models).
-NAMES = {"relu", "tanh", "gelu", "swish", "selu", "sin", "sine", "gaussian", "smoke", "book", "paper", "gpt", "lz"}
+NAMES = {
+    "relu",
+    "tanh",
+    "gelu",
+    "swish",
+    "selu",
+    "sin",
+    "sine",
+    "gaussian",
+    "smoke",
+    "book",
+    "paper",
+    "gpt",
+    "lz",
+    "nan",
+}
 
 
 def worded_glue(glue: dict) -> dict[str, str]:

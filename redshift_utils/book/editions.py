@@ -5,8 +5,9 @@ jupyter-cache (the book preset keeps its cache in ``_build/.jupyter_cache``; oth
 float64 get a fresh cache of their own, ``<build_root>/.jupyter_cache``, emptied before each
 build, which makes them execute every time as before). The Japanese build then reads the
 same cache, so nothing is executed twice: it only parses, translates and writes HTML. Its
-output lands in ``<build_root>/_build/html/ja`` (built in ``<build_root>/_build/ja`` and copied,
-so that its own ``jupyter_execute`` folder stays out of the English site).
+output lands in ``<html>/ja`` (``_build/html/ja`` for the book preset), built next to the
+English HTML in ``<html>/../ja`` and copied, so that its own ``jupyter_execute`` folder stays
+out of the English site.
 
 Translations are Sphinx gettext catalogues, one ``.po`` file per page:
 ``locale/ja/LC_MESSAGES/<docname>.po``. ``python -m redshift_utils translate update``
@@ -152,7 +153,7 @@ def build_translation(preset: str, language: str = "ja") -> int:
     """
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
-    root = build_root(preset) / "_build" / language
+    root = html_dir(preset).parent / language  # _build/ja for the book preset, <build_root>/_build/ja otherwise
     config = book_config(
         {"execute_notebooks": "cache", "cache": str(execution_cache(preset))},
         language=language,

@@ -164,10 +164,10 @@ class Deck:
 
 def verdict_words(language: str) -> dict[str, str]:
     from redshift_utils.book.results import VERDICTS
-    from redshift_utils.book.scoreboard import VERDICT_ICONS, VERDICT_JA
+    from redshift_utils.book.scoreboard import VERDICT_JA
 
-    words = VERDICT_JA if language == "ja" else {v: v for v in VERDICTS}
-    return {v: f"{VERDICT_ICONS[v]} {words[v]}" for v in VERDICTS}
+    # Words only: the scoreboard's icons are emoji, drawn as empty boxes where no emoji font is installed.
+    return dict(VERDICT_JA) if language == "ja" else {v: v for v in VERDICTS}
 
 
 def number(value: float | None) -> str:
@@ -262,8 +262,11 @@ html_show_sourcelink = False
 """
 CSS = """/* The book's decks: room for a claim, its numbers and its verdict on one slide. */
 .reveal { font-size: 30px; }
-.reveal h1 { font-size: 1.6em; text-transform: none; }
-.reveal p, .reveal li { line-height: 1.35; }
+.reveal h1 { font-size: 1.5em; text-transform: none; }
+.reveal .slides section { text-align: left; }
+.reveal .slides section h1 { text-align: center; }
+.reveal p, .reveal li { line-height: 1.35; font-size: 0.8em; }
+.reveal p:first-of-type strong:only-child { font-size: 1.15em; }
 .reveal img { max-height: 70vh; background: #fff; }
 """
 
@@ -305,7 +308,7 @@ def build_decks(preset: str, languages: tuple[str, ...] = ("en", "ja")) -> int:
     code = 0
     html = build_root(preset) / "_build" / "html"
     for language in languages:
-        source = build_root(preset) / "_build" / "slides-src" / language
+        source = html.parent / "slides-src" / language
         decks = write_sources(preset, language, source)
         for deck in decks:
             if not MIN_SLIDES <= len(deck.slides) <= MAX_SLIDES:
@@ -332,3 +335,32 @@ def build_decks(preset: str, languages: tuple[str, ...] = ("en", "ja")) -> int:
         code = max(code, subprocess.call(command, cwd=REPO_ROOT))
     print(f"decks: {html / 'slides'} ({time.monotonic() - started:.0f} s)")
     return code
+
+
+def claims_template(folder: Path) -> Path | None:
+    """``<folder>/slides/claims.pot``: the claim statements of the newest results (book, else smoke).
+
+    The decks show each claim's statement, which the chapters write in code; the Japanese decks
+    take their translations from ``locale/ja/LC_MESSAGES/slides/claims.po`` (``translate update``
+    merges this template into it). None when no build has results yet.
+    """
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from redshift_utils.book.results import read_results
+
+    for preset in ("book", "smoke"):
+        found = chapters_with_results(preset)
+        if found:
+            break
+    else:
+        return None
+    catalog = Catalog(project="Neural Redshift, reproduced: slide decks")
+    for stem, path in found:
+        for item in read_results(path).get("claims", []):
+            catalog.add(item["claim"], context=None, auto_comments=[f"{stem}: {item['id']}"])
+    target = folder / "slides" / "claims.pot"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as handle:
+        write_po(handle, catalog, width=76)
+    return target
