@@ -208,6 +208,16 @@ def test_every_toc_entry_is_a_built_page(site):
     assert 'lang="ja"' in (site / "ja" / "book" / "intro.html").read_text()[:500]
 
 
+def test_japanese_edition_reads_the_english_builds_execution(site):
+    """No chapter is executed twice: the ja build takes every chapter from the English build's cache."""
+    from redshift_utils.book.editions import executed_chapters
+
+    log = site.parent / "ja" / "build.log"
+    text = log.read_text()
+    assert "Using cached notebook" in text
+    assert not executed_chapters(log), f"the Japanese build executed chapters again (see {log})"
+
+
 def test_every_page_links_to_the_same_page_in_the_other_edition(site):
     problems = []
     for page in built_pages():

@@ -13,6 +13,7 @@
   reads it from there. ``{glue:text}`` is written ``{glue:text}`<file>.md::key``` in the
   catalogues (myst-nb's cross-document form, which needs nothing of this); see
   ``redshift_utils/book/catalogues.py``.
+- **Toctree captions** of the Japanese edition come from the root page's catalogue.
 - **Verdict words.** In the Japanese edition a glued verdict (``**reproduced**`` or
   ``not reproduced``, glued by the chapters as Markdown) is shown in Japanese, with the scoreboard's words
   (``redshift_utils.book.scoreboard.VERDICT_JA``).
@@ -165,10 +166,35 @@ def forget_renderers(app, doctree) -> None:
     _renderers.clear()
 
 
+def translate_toctree_captions(app, doctree) -> None:
+    """Toctree captions ("About this book") from the page's catalogue.
+
+    sphinx-external-toc inserts the toctrees of the root page after Sphinx's translation
+    transform has run, so their captions, although in the page's catalogue, stay English.
+    """
+    if language_of(app.config) == "en":
+        return
+    from sphinx import addnodes
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    toctrees = [node for node in doctree.findall(addnodes.toctree) if node.get("caption")]
+    if not toctrees:
+        return
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    folders = [str(Path(app.srcdir, folder)) for folder in app.config.locale_dirs]
+    catalog, found = init_locale(folders, app.config.language, domain)
+    if not found:
+        return
+    for node in toctrees:
+        node["caption"] = catalog.gettext(node["caption"])
+
+
 def setup(app):
     app.connect("config-inited", add_templates)
     app.connect("html-page-context", switcher_context)
     app.connect("doctree-read", forget_renderers)
+    app.connect("doctree-read", translate_toctree_captions)
     app.add_role("deck", deck_role)
     app.add_transform(KeepNotebookRenderer)
     patch_glue_lookup()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -173,7 +174,20 @@ def build_translation(preset: str, language: str = "ja") -> int:
         shutil.copytree(staging, target, ignore=shutil.ignore_patterns(".buildinfo"))
     seconds = time.monotonic() - started
     print(f"{language} edition: {target} ({seconds:.0f} s, log {root / 'build.log'})")
+    executed = executed_chapters(root / "build.log")
+    if executed:
+        print(
+            f"warning: the {language} edition executed {', '.join(executed)} again: the English build's cache "
+            f"({execution_cache(preset)}) did not hold them; build the English edition first",
+            file=sys.stderr,
+        )
     return code
+
+
+def executed_chapters(log: Path) -> list[str]:
+    """The chapters a build's log says it executed (not read from the cache); pages that force execution excluded."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return sorted(set(re.findall(r"notebooks/([\w-]+)\.md: Executing notebook", text)))
 
 
 def build_templates(root: Path) -> int:
