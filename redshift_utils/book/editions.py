@@ -42,8 +42,10 @@ JA_TITLE = "Neural Redshift を再現する"
 
 
 def html_dir(preset: str, language: str = "en") -> Path:
-    """Where an edition's HTML lands: ``<build_root>/_build/html`` and ``.../html/ja``."""
-    html = build_root(preset) / "_build" / "html"
+    """Where an edition's HTML lands: ``_build/html`` for the book preset (jupyter-book's own
+    output folder), ``<build_root>/_build/html`` for the others; the Japanese one in ``ja/``."""
+    root = build_root(preset)
+    html = BUILD_DIR / "html" if root == BUILD_DIR else root / "_build" / "html"
     return html if language == "en" else html / language
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from redshift_utils.book.paths import REPO_ROOT, book_results_dir, build_root
+from redshift_utils.book.paths import REPO_ROOT, book_results_dir
 
 MAX_SLIDES = 15
 MIN_SLIDES = 8
@@ -306,7 +306,9 @@ def build_decks(preset: str, languages: tuple[str, ...] = ("en", "ja")) -> int:
 
     started = time.monotonic()
     code = 0
-    html = build_root(preset) / "_build" / "html"
+    from redshift_utils.book.editions import html_dir
+
+    html = html_dir(preset)
     for language in languages:
         source = html.parent / "slides-src" / language
         decks = write_sources(preset, language, source)
