@@ -214,7 +214,9 @@ def test_japanese_edition_reads_the_english_builds_execution(site):
 
     log = site.parent / "ja" / "build.log"
     text = log.read_text()
-    assert "Using cached notebook" in text
+    read = set(re.findall(r"reading sources\.\.\..*?(notebooks/\w+)", text))
+    cached = set(re.findall(r"(notebooks/\w+)\.md: Using cached notebook", text))
+    assert read <= cached, f"chapters read without the cache: {sorted(read - cached)} (see {log})"
     assert not executed_chapters(log), f"the Japanese build executed chapters again (see {log})"
 
 

@@ -1,13 +1,15 @@
 """The book's two editions (English and Japanese) and its slide decks: how each is built.
 
-One execution feeds both editions. The English build executes the chapters through
-jupyter-cache (the book preset keeps its cache in ``_build/.jupyter_cache``; other presets and
-float64 get a fresh cache of their own, ``<build_root>/.jupyter_cache``, emptied before each
-build, which makes them execute every time as before). The Japanese build then reads the
-same cache, so nothing is executed twice: it only parses, translates and writes HTML. Its
-output lands in ``<html>/ja`` (``_build/html/ja`` for the book preset), built next to the
-English HTML in ``<html>/../ja`` and copied, so that its own ``jupyter_execute`` folder stays
-out of the English site.
+One execution feeds both editions. The English build executes the chapters (the book preset
+through jupyter-cache, ``_build/.jupyter_cache``; other presets and float64 with execution
+forced, as before) and myst-nb writes every executed notebook to ``<html>/../jupyter_execute``.
+The Japanese build reads exactly those notebooks: they are put in a jupyter-cache of its own
+(``<html>/../ja/.jupyter_cache``, refilled before each build), which it runs with
+``execute_notebooks: cache``, so nothing is executed twice and both editions show the same
+outputs and glued numbers. It only parses, translates and writes HTML. Its output lands in
+``<html>/ja`` (``_build/html/ja`` for the book preset), built next to the English HTML in
+``<html>/../ja`` and copied, so that its own ``jupyter_execute`` folder stays out of the
+English site.
 
 Translations are Sphinx gettext catalogues, one ``.po`` file per page:
 ``locale/ja/LC_MESSAGES/<docname>.po``. ``python -m redshift_utils translate update``
@@ -49,9 +51,38 @@ def html_dir(preset: str, language: str = "en") -> Path:
     return html if language == "en" else html / language
 
 
-def execution_cache(preset: str) -> Path:
-    """The jupyter-cache folder shared by the two editions of a build."""
-    return build_root(preset) / ".jupyter_cache"
+def executed_notebooks(preset: str) -> Path:
+    """Where myst-nb wrote the English build's executed notebooks (``<html>/../jupyter_execute``)."""
+    return html_dir(preset).parent / "jupyter_execute"
+
+
+def fill_cache(cache_path: Path, notebooks: Path) -> int:
+    """A fresh jupyter-cache at ``cache_path`` holding every executed notebook under ``notebooks``.
+
+    jupyter-cache matches a notebook by its code (and kernel), so the Japanese build finds each
+    page's outputs here without executing it. Returns the number of notebooks cached.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    if cache_path.exists():
+        shutil.rmtree(cache_path)
+    cache = get_cache(str(cache_path))
+    found = sorted(notebooks.rglob("*.ipynb")) if notebooks.is_dir() else []
+    for path in found:
+        notebook = nbformat.read(path, as_version=4)
+        # myst-nb moves glued outputs out of the notebook into <name>.glue.json: put them back
+        # (in the last code cell: the glue roles look them up by key, wherever they are).
+        glue = path.with_name(path.stem + ".glue.json")
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        if glue.exists() and code:
+            for output in json.loads(glue.read_text()).values():
+                prefix = output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+                output["data"] = {prefix + mime: value for mime, value in output.get("data", {}).items()}
+                code[-1].outputs.append(nbformat.from_dict(output))
+        cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path)), check_validity=False, overwrite=True)
+    return len(found)
 
 
 def book_config(execute: dict[str, Any] | None = None, **sphinx_config: Any) -> dict[str, Any]:
@@ -148,7 +179,7 @@ def build_environment(preset: str) -> dict[str, str]:
 
 
 def build_translation(preset: str, language: str = "ja") -> int:
-    """Build the ``language`` edition from the English build's execution cache (no execution).
+    """Build the ``language`` edition from the English build's executed notebooks (no execution).
 
     Run right after the English build of the same preset. Pages marked ``execution_mode:
     force`` (the scoreboard and status, which read the results files) run again: they take
@@ -157,8 +188,11 @@ def build_translation(preset: str, language: str = "ja") -> int:
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
     root = html_dir(preset).parent / language  # _build/ja for the book preset, <build_root>/_build/ja otherwise
+    cache = root / ".jupyter_cache"
+    if fill_cache(cache, executed_notebooks(preset)) == 0:
+        print(f"warning: no executed notebooks in {executed_notebooks(preset)}: build the English edition first")
     config = book_config(
-        {"execute_notebooks": "cache", "cache": str(execution_cache(preset))},
+        {"execute_notebooks": "cache", "cache": str(cache)},
         language=language,
         locale_dirs=[str(LOCALE_DIR)],
         html_title=JA_TITLE if language == "ja" else None,
@@ -179,8 +213,8 @@ def build_translation(preset: str, language: str = "ja") -> int:
     executed = executed_chapters(root / "build.log")
     if executed:
         print(
-            f"warning: the {language} edition executed {', '.join(executed)} again: the English build's cache "
-            f"({execution_cache(preset)}) did not hold them; build the English edition first",
+            f"warning: the {language} edition executed {', '.join(executed)} again: the English build's executed "
+            f"notebooks ({executed_notebooks(preset)}) did not hold them; build the English edition first",
             file=sys.stderr,
         )
     return code

@@ -158,12 +158,11 @@ def build_book(preset: str, *, editions: tuple[str, ...] = ("en", "ja"), decks: 
     """Build the HTML book at a preset with ``-W -n --keep-going``, both editions and the decks.
 
     The English edition executes the chapters; the book preset in float32 writes
-    ``_build/html`` and keeps jupyter-cache's cache in ``_build/.jupyter_cache`` (a chapter whose
-    code did not change is not executed again). Other presets and float64 (``REDSHIFT_DTYPE``)
-    build into their own folder, ``build_root(preset)``, with a cache of their own that is
-    emptied first, so they always execute (jupyter-cache keys on code only, not on the preset
-    or the precision). The Japanese edition (``<html>/ja``) is then built from that same cache,
-    with no execution, and the slide decks (``<html>/slides/<lang>/``) from the results files;
+    ``_build/html`` and uses the execution cache (``_build/.jupyter_cache``). Other presets and
+    float64 (``REDSHIFT_DTYPE``) force execution (jupyter-cache keys on code only, not on the
+    preset or the precision) into their own folder, ``build_root(preset)``. The Japanese
+    edition (``<html>/ja``) is then built from the English build's executed notebooks, with no
+    execution, and the slide decks (``<html>/slides/<lang>/``) from the results files;
     see ``redshift_utils.book.editions`` and ``redshift_utils.book.slides``. The kernels are told
     that they run for the book (``REDSHIFT_BOOK_BUILD=1``: only then do they write the book's
     results) and to show no progress bars (``TQDM_DISABLE=1``). Returns the exit code.
@@ -181,10 +180,7 @@ def build_book(preset: str, *, editions: tuple[str, ...] = ("en", "ja"), decks: 
         command = [*jb, str(REPO_ROOT)]
     else:
         out.mkdir(parents=True, exist_ok=True)
-        cache = book_editions.execution_cache(preset)
-        if cache.exists():
-            shutil.rmtree(cache)  # an empty cache: every chapter executes, as the preset's numbers need
-        config = book_editions.book_config({"execute_notebooks": "cache", "cache": str(cache)})
+        config = book_editions.book_config({"execute_notebooks": "force"})
         config_path = book_editions.write_config(config, out / "_config.yml")
         html = out / "_build" / "html"
         if html.exists():
