@@ -1,4 +1,4 @@
-"""Unit tests of the grid and the three complexity measures (the conventions page, book/conventions.md, "The three measures").
+"""Unit tests of the grid and the three complexity measures (book/conventions.md, "The three measures").
 
 The analytic cases are derived from the conventions, not read off the implementation:
 
