@@ -1,7 +1,7 @@
 /* Neural Redshift explorer (book/explorer.md): sample a random MLP in the browser, draw its
  * function on the 64 x 64 grid and score it, with no server, no download and no library.
  *
- * It mirrors redshift_utils exactly, in float64: the network is DESIGN.md's "Random MLPs,
+ * It mirrors redshift_utils exactly, in float64: the network is the conventions page's "Random MLPs,
  * layer by layer" (redshift_utils/sampler.py), the grid is cell-centred (grids.py), the score
  * is the orthonormal DCT-II mean frequency (fourier.py) and the LZ76 compressibility of the
  * median-binarised function (lempel_ziv.py). Only the random numbers differ: torch's generator
@@ -90,7 +90,7 @@
     weight_dist: "uniform", residual: false, layernorm: false, ln_gain: 1.0, gating: false, in_dim: 2,
   };
 
-  // Chapter 3's variant readings: accepted at their defaults (DESIGN.md's definition) only.
+  // Chapter 3's variant readings: accepted at their defaults (the book's definition, book/conventions.md) only.
   const VARIANT_DEFAULTS = { residual_mode: "around_phi", layernorm_position: "before", bias_scales_with_alpha: false };
 
   /** A complete, validated MLPConfig-like object (same fields, defaults and ranges). */
@@ -103,7 +103,7 @@
         continue;
       }
       throw new Error(`MLPConfig.${name} = ${JSON.stringify(value)} is not supported by the explorer, ` +
-        "which implements DESIGN.md's definition only");
+        "which implements the book's definition only (book/conventions.md)");
     }
     const c = Object.assign({}, DEFAULTS, given);
     const fail = (name, allowed) => {
@@ -346,7 +346,7 @@
     return z;
   }
 
-  /** f on the n x n grid: values[i * n + j] = f(x_i, y_j), DESIGN.md's layer-by-layer definition.
+  /** f on the n x n grid: values[i * n + j] = f(x_i, y_j), the layer-by-layer definition of book/conventions.md.
    * `report`, when given, gets `overflowLayer`: the first hidden layer whose pre-activations or outputs
    * are not finite (null if none). ReLU maps NaN to 0, so an overflow inside the network can leave a
    * finite, constant f that would otherwise score as a plain constant function. */

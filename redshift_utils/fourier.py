@@ -1,4 +1,4 @@
-"""Fourier (frequency) complexity, DESIGN.md "The measurement core" (chapter 1)."""
+"""Fourier (frequency) complexity (chapter 1; conventions page, book/conventions.md, section "Fourier")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The evaluation grid shared by every measure and sampler (chapter 1)."""
+"""The evaluation grid shared by every measure and sampler (chapter 1).
+
+See the conventions page, book/conventions.md, section "The evaluation grid".
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Lempel-Ziv (LZ76) compressibility, DESIGN.md (chapter 1; token sequences in chapter 5)."""
+"""Lempel-Ziv (LZ76) compressibility (chapter 1; token sequences in chapter 5).
+
+See the conventions page, book/conventions.md, section "Lempel-Ziv".
+"""
 
 from __future__ import annotations
 

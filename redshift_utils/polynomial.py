@@ -1,4 +1,7 @@
-"""Polynomial-order complexity (Chebyshev, Legendre variant), DESIGN.md (chapter 1)."""
+"""Polynomial-order complexity, Chebyshev with a Legendre variant (chapter 1).
+
+See the conventions page, book/conventions.md, section "Chebyshev (and Legendre)".
+"""
 
 from __future__ import annotations
 

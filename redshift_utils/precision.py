@@ -5,7 +5,7 @@ printed by one machine can differ in its last digits on another. Running the sam
 float64 moves the numbers by about as much as a second CPU would, which lets one machine test
 what another will see. The random draws never change: they are always made in float32 from the
 same streams and only then cast, so both precisions compute on exactly the same networks.
-Explained on the book's conventions and status pages.
+See the conventions page, book/conventions.md, section "Precision", and the status page.
 """
 
 from __future__ import annotations

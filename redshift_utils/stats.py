@@ -1,4 +1,9 @@
-"""Uncertainty for every number the book reports: bootstrap confidence intervals."""
+"""Uncertainty for every number the book reports: bootstrap confidence intervals.
+
+The unit of resampling is the independent draw (a network, a training seed, a model); paired
+designs bootstrap the per-draw differences with ``bootstrap_ci``. See the conventions page,
+book/conventions.md, section "Statistics".
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 A sweep samples ``n_networks`` random functions per configuration, scores each with the
 three measures, and returns tidy records (the book's results contract) plus the raw
 per-network scores and a few example functions for figures. The science does not cache:
-chapters wrap a sweep in the book's cache (``ru.cached_sweep``).
+chapters wrap a sweep in the book's cache (``ru.cached_sweep``). See the conventions page,
+book/conventions.md, section "Sweeps".
 """
 
 from __future__ import annotations

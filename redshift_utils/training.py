@@ -8,8 +8,9 @@ of per-model mean losses (so model i's gradient is its own loss's gradient), and
 elementwise, so each model follows exactly the trajectory it would follow alone.
 
 Parameters follow the sampler's conventions (``LayerParams``: weight (N, out, in), bias (N, out))
-and initialisation (``sample_mlp_params``), and the forward pass is DESIGN.md's layer-by-layer
-definition, with a per-model ``prefactor`` so one batch can sweep it.
+and initialisation (``sample_mlp_params``), and the forward pass is the layer-by-layer definition
+of the conventions page (book/conventions.md, sections "Random MLPs, layer by layer" and
+"Training many small networks at once"), with a per-model ``prefactor`` so one batch can sweep it.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ a Python loop over models.
 
 Shapes below: ``M`` models, ``T`` positions, ``W`` width, ``H`` heads, ``D = W / H`` per head,
 ``V`` vocabulary size, ``C`` context (the number of position embeddings).
+See the conventions page, book/conventions.md, section "The random Transformer".
 """
 
 from __future__ import annotations

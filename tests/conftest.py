@@ -17,3 +17,9 @@ if str(REPO_ROOT) not in sys.path:
 def rng() -> np.random.Generator:
     """A fixed numpy generator, so every test's random inputs are reproducible."""
     return np.random.default_rng(20240305)
+
+
+@pytest.fixture
+def float32(monkeypatch):
+    """Pin the default precision for a test that checks float32 itself (REDSHIFT_DTYPE may say float64)."""
+    monkeypatch.setenv("REDSHIFT_DTYPE", "float32")

@@ -1,4 +1,4 @@
-"""Unit tests of the grid and the three complexity measures (DESIGN.md "The measurement core").
+"""Unit tests of the grid and the three complexity measures (book/conventions.md, "The three measures").
 
 The analytic cases are derived from the conventions, not read off the implementation:
 
@@ -37,7 +37,7 @@ MEASURES = {
 
 
 def axis(n: int) -> np.ndarray:
-    """The cell-centred grid written out from DESIGN.md (not from the library)."""
+    """The cell-centred grid written out from book/conventions.md (not from the library)."""
     return -1.0 + (2.0 * np.arange(n) + 1.0) / n
 
 

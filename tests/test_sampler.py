@@ -1,7 +1,7 @@
-"""Unit tests of the batched random-network sampler (DESIGN.md "Random MLPs, layer by layer").
+"""Unit tests of the batched random-network sampler (book/conventions.md, "Random MLPs, layer by layer").
 
 The most important test here is ``test_mlp_forward_matches_reference``: a per-network,
-layer-by-layer ``torch.nn.Linear`` transcription of DESIGN.md's definition, written
+layer-by-layer ``torch.nn.Linear`` transcription of the conventions page's definition, written
 independently of the library, evaluated in float64 for every combination of flags.
 """
 
@@ -21,7 +21,7 @@ from redshift_utils.sampler import unbiased_basis
 
 
 def reference_network(config: ru.MLPConfig, params: list, index: int, x: torch.Tensor) -> torch.Tensor:
-    """DESIGN.md's definition for network ``index``, one nn.Linear per layer, no batching tricks."""
+    """The conventions page's definition for network ``index``, one nn.Linear per layer, no batching tricks."""
     phi = {
         "relu": lambda t: torch.clamp(t, min=0.0),
         "gelu": lambda t: 0.5 * t * (1.0 + torch.erf(t / math.sqrt(2.0))),
@@ -161,7 +161,7 @@ def test_sample_functions_default_grid_is_64():
     assert ru.sample_functions(ru.MLPConfig(width=4, depth=1), 2).shape == (2, 64, 64)
 
 
-def test_sample_mlp_params_shapes():
+def test_sample_mlp_params_shapes(float32):
     config = ru.MLPConfig(depth=3, width=10, in_dim=3, gating=True)
     params = ru.sample_mlp_params(config, 6)
     assert len(params) == 4
@@ -257,7 +257,7 @@ def test_uniform_init_bounds():
     assert all(torch.equal(p.weight, q.weight) for p, q in zip(params, plain, strict=True))
 
 
-def test_uniform_stream_layout_is_pinned():
+def test_uniform_stream_layout_is_pinned(float32):
     """Network i's parameters come from its own stream in a fixed order: per layer W, b, then
     the gate's W', b'; uniform draws are (2u - 1) * bound. Changing this changes every figure."""
     from redshift_utils.sampler import network_generator
@@ -479,7 +479,7 @@ def test_activation_set_and_definitions():
     torch.testing.assert_close(act["identity"](t), t)
 
 
-def test_unbiased_basis_is_the_dct_basis_on_the_grid_axis():
+def test_unbiased_basis_is_the_dct_basis_on_the_grid_axis(float32):
     """On the n-point grid axis the basis is the orthonormal DCT-II times sqrt(n/2): every norm n/2."""
     n = 16
     basis = unbiased_basis(ru.grid_axis(n), n).double()

@@ -10,7 +10,7 @@ numbers from old code.
 Entries are ``.npz`` files with a JSON tree for the structure and one array per tensor, behind
 a SHA-256 checksum. Loading never unpickles (``allow_pickle=False``), so a shared or copied
 cache folder cannot run code; a corrupt, truncated or altered entry fails its checksum and is
-recomputed with a warning. Explained on the book's conventions page.
+recomputed with a warning. See the conventions page, book/conventions.md, section "The cache".
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 A user's mistake (a bad parameter, a bad folder, a bad environment variable) ends in one line
 starting with ``error:`` and a non-zero exit, never in a traceback, and before any long work.
+See the conventions page, book/conventions.md, section "Rerunning a chapter: the output folder".
 """
 
 from __future__ import annotations

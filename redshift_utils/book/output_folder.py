@@ -6,7 +6,8 @@ find a notebook from one run beside the JSON of another. The two renames happen 
 SIGTERM held back, behind a small journal file; if the process is killed between them anyway,
 the next run into the folder completes the move before anything else (roll forward). A lock
 file refuses a second live run into the same folder, and staging folders left by killed runs
-are removed by the next one.
+are removed by the next one. See the conventions page, book/conventions.md, section
+"Rerunning a chapter: the output folder".
 """
 
 from __future__ import annotations

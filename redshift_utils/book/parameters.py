@@ -14,7 +14,8 @@ starts a kernel.
 
 Every number has a maximum and every list a ``max_length``, so no ``-p`` value can make one
 run allocate absurd memory; ``size_rule`` bounds the products of parameters (networks x grid
-points, models x width, ...) that a chapter allocates at once.
+points, models x width, ...) that a chapter allocates at once. See the conventions page,
+book/conventions.md, section "Parameters and presets".
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from redshift_utils.book.results import CLAIM_KINDS, claim, write_results
 
 
@@ -113,6 +115,8 @@ class Report:
 
     def value(self, key: str, value: Any) -> Any:
         """Glue a number (or a short piece of Markdown text) for the prose; returns it."""
+        if isinstance(value, np.generic):  # np.float64 glues as "np.float64(0.1)", which {glue:text} cannot format
+            value = value.item()
         _glue(key, value, markdown=isinstance(value, str))
         return value
 

@@ -1,10 +1,11 @@
-"""The results contract: every chapter writes one JSON file in the same schema (conventions page).
+"""The results contract: every chapter writes one JSON file in the same schema.
 
 A document holds ``notebook``, ``preset``, ``params``, ``library`` {version, source_hash},
 ``dtype``, tidy ``records`` and ``claims``. A claim holds what the paper says and what we
 measured, the interval, the verdict, its ``rule`` and ``margin``, its ``kind`` (``paper``,
 ``check`` or ``literature``), the number of the paper's claim it tests (``paper_claim``) and
-whether it holds ``by_construction``.
+whether it holds ``by_construction``. See the conventions page, book/conventions.md, sections
+"The results file" and "Verdicts, rules and margins".
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Parameters of chapter 2, ``notebooks/02_activations.md`` (paper section 3: activations)."""
 
 from redshift_utils.book.parameters import MAX_SEED, ChapterSpec, Param, distinct_rule, size_rule
+from redshift_utils.paper import ACTIVATIONS
 
-# The activations of every sweep of the chapter (the notebook's ACTS): sizes below count them.
-N_ACTIVATIONS = 7
+# The activations of every sweep of the chapter (the paper's seven): sizes below count them.
+N_ACTIVATIONS = len(ACTIVATIONS)
 
 
 def heatmap_range(values: dict) -> str | None:

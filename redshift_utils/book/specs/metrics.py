@@ -111,6 +111,14 @@ SPEC = ChapterSpec(
             max_length=64,
         ),
         Param(
+            "recovery_draws",
+            "int",
+            1000,
+            "Random polynomials per basis and degree in the coefficient-recovery study (the same in every basis).",
+            minimum=10,
+            maximum=20000,
+        ),
+        Param(
             "resolution_ns",
             "ints",
             [32, 64, 128, 256],

@@ -1,18 +1,10 @@
 """Parameters of chapter 5, ``notebooks/05_transformers.md`` (paper section 5: Transformers)."""
 
-import math
-
 from redshift_utils.book.parameters import MAX_SEED, ChapterSpec, Param, size_rule
+from redshift_utils.transformer_study import gain_grid
 
 # The MLP-block activations of the paper's Figure 10 (any of ru.ACTIVATIONS works).
 TRANSFORMER_ACTIVATIONS = ("gelu", "relu", "swish", "selu", "tanh", "sin", "gaussian", "sigmoid", "identity")
-
-
-def gain_grid(low: float, high: float, per_decade: int) -> list[float]:
-    """Gains 10^(k / per_decade) in [low, high]: log-spaced, and 1 is always one of them (as in the notebook)."""
-    first = math.ceil(per_decade * math.log10(low) - 1e-9)
-    last = math.floor(per_decade * math.log10(high) + 1e-9)
-    return [float(10 ** (k / per_decade)) for k in range(first, last + 1)]
 
 
 def context_holds_length(values: dict) -> str | None:
