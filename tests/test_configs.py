@@ -271,6 +271,15 @@ def test_transformer_limits_are_accepted():
 
 # Every notebook parameter that becomes a config size, with the config field it feeds.
 SPEC_SIZES = [
+    ("06_beyond", "boolean_width", "mlp", "width"),
+    ("06_beyond", "boolean_bits", "mlp", "in_dim"),
+    ("06_beyond", "train_width", "mlp", "width"),
+    ("06_beyond", "train_depth", "mlp", "depth"),
+    ("06_beyond", "dim_width", "mlp", "width"),
+    ("06_beyond", "dim_depth", "mlp", "depth"),
+    ("06_beyond", "dim_dims", "mlp", "in_dim"),
+    ("06_beyond", "volume_width", "mlp", "width"),
+    ("06_beyond", "volume_depth", "mlp", "depth"),
     ("02_activations", "width", "mlp", "width"),
     ("02_activations", "heatmap_depths", "mlp", "depth"),
     ("02_activations", "line_depth", "mlp", "depth"),

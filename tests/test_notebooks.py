@@ -155,7 +155,7 @@ def test_book_builds_at_smoke_preset_and_is_offline():
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     html = build_root("smoke") / "_build" / "html"
     pages = list(html.rglob("*.html"))
-    for stem in ["01_metrics", "02_activations", "03_components", "04_trained_models", "05_transformers"]:
+    for stem in STEMS:
         assert (html / "notebooks" / f"{stem}.html").exists()
     external = re.compile(
         r"<(?:script|img)\b[^>]*\bsrc=[\"']https?://|<link\b[^>]*\bhref=[\"']https?://[^\"']*[\"'][^>]*stylesheet"
