@@ -144,6 +144,7 @@ def test_golden_code_matches_notebook(stem):
 
 def test_book_builds_at_smoke_preset_and_is_offline():
     env = dict(os.environ)
+    env.pop("TQDM_DISABLE", None)  # built the way `make book` builds: the builder itself switches bars off
     result = subprocess.run(
         [sys.executable, "-m", "redshift_utils", "book", "--preset", "smoke"],
         cwd=REPO_ROOT,
@@ -164,6 +165,9 @@ def test_book_builds_at_smoke_preset_and_is_offline():
     )
     offenders = [str(p.relative_to(html)) for p in pages if external.search(p.read_text(errors="ignore"))]
     assert not offenders, f"pages load external scripts, stylesheets or images: {offenders}"
+    progress = re.compile(r"\d+%\|[^|<]*\|\s*\d+/\d+")  # a tqdm bar: " 40%|████      | 4/10"
+    with_bars = [str(p.relative_to(html)) for p in pages if progress.search(p.read_text(errors="ignore"))]
+    assert not with_bars, f"pages show progress bars: {with_bars}"
     assert (html / "_static" / "mathjax" / "tex-chtml.js").exists(), "MathJax must be bundled (offline)"
     for stem in STEMS:
         page = (html / "notebooks" / f"{stem}.html").read_text()
