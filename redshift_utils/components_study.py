@@ -290,6 +290,11 @@ def rank_agreement(
     same configurations under two weight laws. Each bootstrap round resamples the networks of
     each side (the independent draws) and correlates the configurations' means; the
     configurations themselves are what is being compared, so they are never resampled.
+
+    Resampling adds noise to every mean, which pulls a correlation towards 0: the plain
+    percentile interval of a high correlation can lie wholly below the estimate. The interval is
+    therefore shifted by the bootstrap's own bias (the estimate minus the median of the
+    resampled correlations) and clipped to [-1, 1].
     """
     left, right = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
     if left.ndim != 2 or right.ndim != 2 or left.shape[0] != right.shape[0] or left.shape[0] < 3:
@@ -315,7 +320,9 @@ def rank_agreement(
     if boots.size == 0 or not math.isfinite(estimate):
         raise ValueError("rank_agreement: the configuration means are constant, the rank correlation is undefined")
     tail = (1.0 - level) / 2.0
-    return Effect(estimate, float(np.quantile(boots, tail)), float(np.quantile(boots, 1 - tail)))
+    shift = estimate - float(np.median(boots))
+    low, high = (float(np.quantile(boots, q)) + shift for q in (tail, 1 - tail))
+    return Effect(estimate, max(low, -1.0), min(high, 1.0))
 
 
 def graded_verdict(value: float, full: float, part: float) -> tuple[str, float]:

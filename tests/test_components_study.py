@@ -116,6 +116,8 @@ def test_rank_agreement_resamples_networks_not_configurations():
     assert study.rank_agreement(left, left + 0.5, seed=0).estimate == pytest.approx(1.0)
     reversed_ = study.rank_agreement(left, -left[:, :4], seed=0)
     assert reversed_.estimate == pytest.approx(-1.0) and reversed_.high <= -0.9
+    noisy = study.rank_agreement(left + 2 * rng.standard_normal((6, 5)), left, seed=1)
+    assert noisy.low <= noisy.estimate <= noisy.high <= 1.0  # centred on the estimate despite the resampling noise
     with pytest.raises(ValueError, match="constant"):
         study.rank_agreement(np.ones((4, 3)), left[:4])
     with pytest.raises(ValueError, match="configurations >= 3"):
