@@ -8,13 +8,14 @@ modules never import the book machinery; this facade exports both, for chapters 
 under ``REDSHIFT_DTYPE=float64``.
 """
 
-from redshift_utils import paper
+from redshift_utils import boolean, dimensions, dynamics, local_volume, paper  # chapter 6's modules
 from redshift_utils.activations import ACTIVATIONS
 from redshift_utils.book.cache import cached, cached_sweep
 from redshift_utils.book.parameters import resolve_parameters
 from redshift_utils.book.report import Report, interval_verdict, print_table
 from redshift_utils.book.results import claim, write_results
 from redshift_utils.book.source import source_hash
+from redshift_utils.boolean import boolean_complexity, boolean_functions, boolean_inputs
 from redshift_utils.configs import MLPConfig, UnbiasedConfig
 from redshift_utils.fourier import fourier_complexity
 from redshift_utils.grids import grid, grid_axis
@@ -43,6 +44,13 @@ __all__ = [
     "UnbiasedConfig",
     "__version__",
     "bootstrap_ci",
+    "boolean",
+    "boolean_complexity",
+    "boolean_functions",
+    "boolean_inputs",
+    "dimensions",
+    "dynamics",
+    "local_volume",
     "cached",
     "claim",
     "difference_ci",

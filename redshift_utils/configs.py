@@ -8,7 +8,8 @@ from redshift_utils.activations import ACTIVATIONS
 from redshift_utils.validation import as_bool, as_float, as_int, check_choice, fail, set_field
 
 WEIGHT_DISTRIBUTIONS = ("uniform", "normal", "student_t", "uniform_ball")
-# Chapter 3's readings of what the paper leaves open (first choice = default = DESIGN.md).
+# Chapter 3's readings of what the paper leaves open (first choice = default = the book's definition,
+# conventions page, book/conventions.md, section "Random MLPs, layer by layer").
 RESIDUAL_MODES = ("around_phi", "around_layer")
 LAYERNORM_POSITIONS = ("before", "after")
 # Left out of MLPConfig.as_dict() at their defaults, so records and cache keys of every
@@ -24,9 +25,12 @@ MAX_IN_DIM = 65536
 
 @dataclass(frozen=True)
 class MLPConfig:
-    """A random MLP, exactly as DESIGN.md's "Random MLPs, layer by layer".
+    """A random MLP, as defined on the conventions page (book/conventions.md, "Random MLPs, layer by layer").
 
-    ``depth`` counts hidden layers. ``alpha`` scales weights only (the paper's sampling text);
+    ``depth`` counts hidden layers; ``depth=0`` is a perceptron, the output layer applied to
+    the inputs (chapter 6): ``width`` is then ignored, ``residual``, ``layernorm`` and ``gating``
+    are refused, and ``prefactor`` only scales the output. ``alpha`` scales weights only (the
+    paper's sampling text);
     ``prefactor`` multiplies each pre-activation ``W h + b`` (weights and biases together),
     the reading of Figure 5's magnitude axis that matches the paper. ``residual`` adds the
     skip around phi (``h = z + phi(z)``); ``layernorm`` normalises ``z`` over channels before
@@ -64,7 +68,7 @@ class MLPConfig:
         # numbers, so the repr, hash, records and cache keys stay those of plain values.
         name = type(self).__name__
         check_choice(name, "activation", self.activation, tuple(ACTIVATIONS))
-        set_field(self, "depth", as_int(name, "depth", self.depth, 1, MAX_DEPTH))
+        set_field(self, "depth", as_int(name, "depth", self.depth, 0, MAX_DEPTH))
         set_field(self, "width", as_int(name, "width", self.width, 1, MAX_WIDTH))
         for field, strict in (("alpha", True), ("bias_scale", False), ("prefactor", True)):
             set_field(self, field, as_float(name, field, getattr(self, field), minimum=0.0, strict=strict))
@@ -76,6 +80,10 @@ class MLPConfig:
         check_choice(name, "residual_mode", self.residual_mode, RESIDUAL_MODES)
         check_choice(name, "layernorm_position", self.layernorm_position, LAYERNORM_POSITIONS)
         set_field(self, "bias_scales_with_alpha", as_bool(name, "bias_scales_with_alpha", self.bias_scales_with_alpha))
+        # A perceptron has no hidden layer to put a component in: refuse it rather than ignore it.
+        for flag in ("residual", "layernorm", "gating"):
+            if self.depth == 0 and getattr(self, flag):
+                fail(name, flag, True, "False when depth=0 (a perceptron has no hidden layer)")
         # A variant of a component that is switched off would be silently ignored: refuse it.
         for option, flag in (("residual_mode", "residual"), ("layernorm_position", "layernorm")):
             if getattr(self, option) != _DEFAULTS[option] and not getattr(self, flag):
@@ -101,7 +109,8 @@ class UnbiasedConfig:
     ``b_k(x) = cos(pi k (x+1)/2)`` and ``b_0 = 1/sqrt(2)`` (``sampler.unbiased_basis``): on the
     grid that is the orthonormal DCT-II up to one common factor, so the prior is uniform over
     the measure's own frequencies and the model scores 1 up to sampling error. It has no depth;
-    scale (``alpha``) never changes its complexity. Explained in chapter 2.
+    scale (``alpha``) never changes its complexity. Explained in chapter 2; see the conventions
+    page, book/conventions.md, section "The unbiased model".
     """
 
     alpha: float = 1.0

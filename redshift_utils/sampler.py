@@ -3,6 +3,8 @@
 Each network draws its parameters from its own seed stream ``(seed, i)``, so a network's
 function never depends on how many networks are sampled or how they are chunked. The
 forward pass evaluates a whole chunk of networks with one batched matrix product per layer.
+See the conventions page, book/conventions.md, sections "Random MLPs, layer by layer" and
+"Seeds and random streams".
 """
 
 from __future__ import annotations
@@ -131,7 +133,7 @@ def sample_mlp_params(config: MLPConfig, n_networks: int, *, seed: int = 0) -> l
 
     Weights ``U(-s, s)``, ``s = alpha sqrt(6 / (fan_in + fan_out))``; biases
     ``U(-bias_scale, bias_scale)``, times ``alpha`` with ``bias_scales_with_alpha`` (or the
-    normal / Student-t draws of the same variance).
+    draws of another ``weight_dist`` with the same variance per coordinate).
     ``prefactor`` is not folded in: it is applied by ``mlp_forward``. Use this to export
     weights (e.g. to the browser explorer); ``sample_functions`` is the memory-safe path.
     Explained in chapter 2 (``notebooks/02_activations.md``).
@@ -153,7 +155,8 @@ def _linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, scale: fl
 def mlp_forward(config: MLPConfig, params: list[LayerParams], x: torch.Tensor) -> torch.Tensor:
     """Evaluate a batch of networks at points ``x`` (points, in_dim) -> (n_networks, points).
 
-    Implements DESIGN.md's layer-by-layer definition with one batched matrix product per
+    Implements the layer-by-layer definition (conventions page, book/conventions.md, section
+    "Random MLPs, layer by layer") with one batched matrix product per
     layer. On the CPU the networks are evaluated in groups whose activations fit in cache
     (``TILE_BYTES``), which makes the bias, activation and residual passes nearly free.
     Explained in chapter 2 (``notebooks/02_activations.md``).
@@ -167,7 +170,8 @@ def mlp_forward(config: MLPConfig, params: list[LayerParams], x: torch.Tensor) -
         raise ValueError(f"x must have shape (points, in_dim={config.in_dim}), got {tuple(x.shape)}")
     x = x.to(device=first.device, dtype=first.dtype)
     n_networks, points = first.shape[0], x.shape[0]
-    group = max(1, TILE_BYTES // (first.element_size() * points * config.width))
+    width = config.width if config.depth else 1  # a perceptron (depth 0) has no hidden layer
+    group = max(1, TILE_BYTES // (first.element_size() * points * width))
     if first.device.type != "cpu" or n_networks <= group:
         return _forward_block(config, params, x)
     out = torch.empty(n_networks, points, dtype=first.dtype)
@@ -212,6 +216,8 @@ def _forward_block(config: MLPConfig, params: list[LayerParams], x: torch.Tensor
             h = a
         del z, a
     out = params[-1]
+    if config.depth == 0:  # a perceptron: its one pre-activation is the output, which the prefactor scales
+        return _linear(h, out.weight, out.bias, scale).squeeze(-1)
     return torch.baddbmm(out.bias.unsqueeze(1), h, out.weight.transpose(1, 2)).squeeze(-1)
 
 

@@ -130,6 +130,8 @@ def batched_forward(
         else:
             h = a
     out = params[-1]
+    if config.depth == 0:  # a perceptron: the prefactor scales its only pre-activation, as in sampler.mlp_forward
+        return _scaled_linear(h, out.weight, out.bias, p).squeeze(-1)
     return torch.baddbmm(out.bias.unsqueeze(1), h, out.weight.transpose(1, 2)).squeeze(-1)
 
 
@@ -291,7 +293,8 @@ class ReferenceMLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for linear in self.layers[:-1]:
             x = self.activation(self.prefactor * linear(x))
-        return self.layers[-1](x).squeeze(-1)
+        out = self.layers[-1](x) * (self.prefactor if len(self.layers) == 1 else 1.0)
+        return out.squeeze(-1)
 
 
 def train_reference(

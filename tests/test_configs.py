@@ -1,4 +1,4 @@
-"""Unit tests of the frozen, validated configurations (DESIGN.md "Public API")."""
+"""Unit tests of the frozen, validated configurations (the conventions page, book/conventions.md)."""
 
 from __future__ import annotations
 
@@ -51,11 +51,11 @@ BAD_MLP_VALUES = [
     ("activation", "leaky_relu", "relu, gelu"),
     ("activation", "ReLU", "identity"),
     ("activation", None, "sigmoid"),
-    ("depth", 0, ">= 1"),
-    ("depth", -2, ">= 1"),
-    ("depth", 2.0, ">= 1"),
-    ("depth", True, ">= 1"),
-    ("depth", "3", ">= 1"),
+    ("depth", -1, ">= 0"),
+    ("depth", -2, ">= 0"),
+    ("depth", 2.0, ">= 0"),
+    ("depth", True, ">= 0"),
+    ("depth", "3", ">= 0"),
     ("width", -64, ">= 1"),
     ("width", 0, ">= 1"),
     ("width", 64.5, ">= 1"),
@@ -90,6 +90,14 @@ def test_mlp_bad_values_raise_naming_field_value_and_allowed(field, value, allow
     assert field in message
     assert repr(value) in message
     assert allowed in message
+
+
+def test_depth_zero_is_a_perceptron_without_components():
+    """depth=0 means no hidden layer (chapter 6); a component there would be silently ignored: refused."""
+    assert ru.MLPConfig(depth=0, in_dim=7, bias_scale=0.0).depth == 0
+    for flag in ("residual", "layernorm", "gating"):
+        with pytest.raises(ValueError, match=f"MLPConfig.{flag} must be False when depth=0"):
+            ru.MLPConfig(depth=0, **{flag: True})
 
 
 def test_unknown_activation_lists_every_allowed_name():
@@ -263,6 +271,15 @@ def test_transformer_limits_are_accepted():
 
 # Every notebook parameter that becomes a config size, with the config field it feeds.
 SPEC_SIZES = [
+    ("06_beyond", "boolean_width", "mlp", "width"),
+    ("06_beyond", "boolean_bits", "mlp", "in_dim"),
+    ("06_beyond", "train_width", "mlp", "width"),
+    ("06_beyond", "train_depth", "mlp", "depth"),
+    ("06_beyond", "dim_width", "mlp", "width"),
+    ("06_beyond", "dim_depth", "mlp", "depth"),
+    ("06_beyond", "dim_dims", "mlp", "in_dim"),
+    ("06_beyond", "volume_width", "mlp", "width"),
+    ("06_beyond", "volume_depth", "mlp", "depth"),
     ("02_activations", "width", "mlp", "width"),
     ("02_activations", "heatmap_depths", "mlp", "depth"),
     ("02_activations", "line_depth", "mlp", "depth"),

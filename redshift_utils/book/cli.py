@@ -109,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; earlier results in the output folder are left as they were", file=sys.stderr)
+        sys.stderr.flush()
+        # The kernel client's abandoned asyncio tasks report "Kernel died" while Python shuts down:
+        # the user has had the one line that matters.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
         return 130
     print(path)
     return 0

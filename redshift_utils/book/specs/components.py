@@ -164,12 +164,12 @@ SPEC = ChapterSpec(
             max_length=3,
         ),
         Param(
-            "no_impact_margin",
+            "no_impact_share",
             "float",
-            0.05,
-            "Table 1: an effect whose 95% interval lies within +-margin (Fourier, white noise = 1) is 'no impact' "
-            "(0.05 is the precision of our readings of the paper's figures).",
-            minimum=0.0,
+            0.1,
+            "'No impact' (Table 1, width, bias magnitude, layer norm's flat curves): the factor's effect as a "
+            "share of the magnitude effect over Figure 5's range on the same networks has a 95% interval below this.",
+            minimum=0.001,
             maximum=1.0,
         ),
     ),

@@ -1,7 +1,10 @@
 """Parameters of chapter 4, ``notebooks/04_trained_models.md`` (paper section 4: trained models).
 
 Every training hyper-parameter is ours: the paper's appendix, which holds its values, is not
-available (see the chapter's introduction).
+available (see the chapter's introduction). The parameters are grouped by experiment, with
+prefixed names (``modulo_``, ``unbiased_``, ``shortcut_``, ``guess_``, ``e3_``); the shared ones
+(seed, threads, grid, prefactors, optimiser) have none. Every experiment repeats its runs over
+independent seeds (or tasks): the unit of the chapter's intervals.
 """
 
 import math
@@ -9,7 +12,7 @@ import math
 from redshift_utils.book.parameters import MAX_SEED, ChapterSpec, Param, size_rule
 
 TRAINED_ACTIVATIONS = ("relu", "gelu", "swish", "selu", "tanh", "gaussian", "sin")
-# Guess and check draws its models in chunks of this many (the notebook's guess_family(chunk=...)).
+# Guess and check draws its models in chunks of this many (redshift_utils.experiments.guess_and_check.CHUNK).
 GUESS_CHUNK = 10_000
 # scikit-learn's digits: the shortcut models are evaluated on all of them.
 DIGIT_IMAGES = 1797
@@ -59,7 +62,8 @@ def _modulo_size(v: dict) -> int:
 def _shortcut_size(v: dict) -> int:
     models = v["prefactor_steps"] * v["shortcut_seeds"]
     points = max(DIGIT_IMAGES, v["grid_n"] ** 2)
-    return models * v["shortcut_width"] * (v["shortcut_depth"] * v["shortcut_width"] + points)
+    inputs = v["shortcut_train_images"] * (64 + 24 * v["shortcut_band_width"])  # each model gets its seed's data
+    return models * max(v["shortcut_width"] * (v["shortcut_depth"] * v["shortcut_width"] + points), inputs)
 
 
 RULES = (
@@ -75,8 +79,8 @@ RULES = (
     ),
     size_rule(
         "the shortcut batch (models, their weights and activations)",
-        f"prefactor_steps x shortcut_seeds x shortcut_width x (shortcut_depth x shortcut_width "
-        f"+ max({DIGIT_IMAGES}, grid_n^2))",
+        f"prefactor_steps x shortcut_seeds x max(shortcut_width x (shortcut_depth x shortcut_width "
+        f"+ max({DIGIT_IMAGES}, grid_n^2)), shortcut_train_images x (64 + 24 x shortcut_band_width))",
         _shortcut_size,
     ),
     size_rule(
@@ -160,8 +164,9 @@ SPEC = ChapterSpec(
             "modulo_moduli",
             "ints",
             [10, 7, 4],
-            "The moduli M of the three tasks (smaller M: higher frequency).",
-            presets={"smoke": [10, 4]},
+            "The moduli M of the three tasks (smaller M: higher frequency). Smoke leaves out M = 4, on which its tiny "
+            "networks stay near chance and float rounding decides which prefactor validation picks.",
+            presets={"smoke": [10, 7]},
             minimum=2,
             maximum=64,
             max_length=8,
@@ -176,18 +181,24 @@ SPEC = ChapterSpec(
         Param(
             "modulo_activations",
             "strs",
-            ["relu", "gelu", "swish", "tanh", "gaussian", "sin"],
-            "Activations of the modulo MLPs.",
-            presets={"smoke": ["relu", "gaussian"]},
+            ["relu", "tanh", "gaussian", "sin"],
+            "Activations of the modulo MLPs. The book preset trains the four its claims need (ReLU and the three "
+            "tunable ones) to stay within its time budget at 10 seeds; the paper preset adds GELU and Swish, the "
+            "ReLU-like activations of the paper's Figure 7.",
+            presets={
+                "smoke": ["relu", "gaussian", "sin"],
+                "paper": ["relu", "gelu", "swish", "tanh", "gaussian", "sin"],
+            },
             choices=TRAINED_ACTIVATIONS,
             max_length=len(TRAINED_ACTIVATIONS),
         ),
         Param(
             "modulo_seeds",
             "int",
-            3,
-            "Seeds per (activation, prefactor, M): each has its own initialisation and train/val/test split.",
-            presets={"smoke": 1, "paper": 10},
+            10,
+            "Seeds per (activation, prefactor, M): each has its own initialisation and train/val/test split "
+            "(the unit of the modulo intervals).",
+            presets={"smoke": 2, "paper": 20},
             minimum=1,
             maximum=100,
         ),
@@ -213,7 +224,7 @@ SPEC = ChapterSpec(
             "int",
             32,
             "Hidden units per layer of the modulo MLPs.",
-            presets={"smoke": 8},
+            presets={"smoke": 16},
             minimum=1,
             maximum=1024,
         ),
@@ -222,8 +233,9 @@ SPEC = ChapterSpec(
             "modulo_steps",
             "int",
             2000,
-            "Training steps of the modulo MLPs.",
-            presets={"smoke": 30, "paper": 5000},
+            "Training steps of the modulo MLPs (smoke: enough for the networks to leave chance, so that float "
+            "rounding does not decide which prefactor validation picks).",
+            presets={"smoke": 500, "paper": 5000},
             minimum=1,
             maximum=50000,
         ),
@@ -261,16 +273,17 @@ SPEC = ChapterSpec(
             "strs",
             ["relu", "tanh", "gaussian", "sin"],
             "Activations of the shortcut-learning MLPs.",
-            presets={"smoke": ["tanh"]},
+            presets={"smoke": ["relu", "tanh", "sin"]},
             choices=TRAINED_ACTIVATIONS,
             max_length=len(TRAINED_ACTIVATIONS),
         ),
         Param(
             "shortcut_seeds",
             "int",
-            3,
-            "Seeds per (activation, prefactor) in the shortcut experiment.",
-            presets={"smoke": 1, "paper": 10},
+            10,
+            "Seeds per (activation, prefactor) in the shortcut experiment: each has its own initialisation, "
+            "split of the images and random colours (the unit of the shortcut intervals).",
+            presets={"smoke": 2, "paper": 20},
             minimum=1,
             maximum=100,
         ),
@@ -329,10 +342,20 @@ SPEC = ChapterSpec(
         ),
         # --- guess and check (Chiang et al., reinterpreted in paper section 4.1)
         Param(
+            "guess_tasks",
+            "int",
+            10,
+            "Independent tasks (training sets, each with its own pool of draws): the unit of the guess-and-check "
+            "intervals.",
+            presets={"smoke": 2, "paper": 20},
+            minimum=1,
+            maximum=100,
+        ),
+        Param(
             "guess_draws",
             "int",
             50000,
-            "Random weight draws per model family.",
+            "Random weight draws per model family and task.",
             presets={"smoke": 2000, "paper": 400000},
             minimum=100,
             maximum=4000000,
@@ -341,7 +364,7 @@ SPEC = ChapterSpec(
             "guess_accept",
             "int",
             100,
-            "Draws kept per family and loss: the lowest training losses (guess and check's threshold).",
+            "Draws kept per family, task and loss: the lowest training losses (guess and check's threshold).",
             presets={"smoke": 10, "paper": 400},
             minimum=2,
             maximum=GUESS_CHUNK,
@@ -378,9 +401,10 @@ SPEC = ChapterSpec(
         Param(
             "e3_seeds",
             "int",
-            4,
-            "Seeds (networks) per initialisation in the high-complexity-initialisation test.",
-            presets={"smoke": 1, "paper": 16},
+            10,
+            "Seeds per start in the high-complexity-initialisation test: each has its own draw, noise function "
+            "and training points (the unit of the E.3 intervals).",
+            presets={"smoke": 2, "paper": 20},
             minimum=1,
             maximum=100,
         ),
