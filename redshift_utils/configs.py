@@ -10,11 +10,11 @@ from redshift_utils.validation import as_bool, as_float, as_int, check_choice, f
 WEIGHT_DISTRIBUTIONS = ("uniform", "normal", "student_t", "uniform_ball")
 # Chapter 3's readings of what the paper leaves open (first choice = default = the book's definition,
 # conventions page, book/conventions.md, section "Random MLPs, layer by layer").
-RESIDUAL_MODES = ("around_phi", "around_layer")
+RESIDUAL_MODES = ("around_phi", "around_layer", "scaled")
 LAYERNORM_POSITIONS = ("before", "after")
 # Left out of MLPConfig.as_dict() at their defaults, so records and cache keys of every
 # configuration that does not use them stay exactly as before they existed.
-VARIANT_FIELDS = ("residual_mode", "layernorm_position", "bias_scales_with_alpha")
+VARIANT_FIELDS = ("residual_mode", "layernorm_position", "bias_scales_with_alpha", "gate_magnitude")
 # Sanity limits of MLPConfig's sizes: far above anything the book runs (its parameters stop at
 # width 4096, 32 hidden layers and a 136-dimensional input), they catch a typo such as
 # width=10**12 at construction instead of as an out-of-memory error deep inside torch.
@@ -41,6 +41,10 @@ class MLPConfig:
     changes the width, in_dim -> width, so it has no skip, like a ResNet stem);
     ``layernorm_position`` ``"after"`` normalises ``phi(z)`` instead of ``z``;
     ``bias_scales_with_alpha`` draws biases from ``U(-alpha bias_scale, alpha bias_scale)``.
+    Figure 5's convention search (``notebooks/03b_figure5_search.md``) adds two:
+    ``residual_mode`` ``"scaled"`` gives ``h = (z + phi(z)) / sqrt(2)`` (the skip around phi,
+    variance-preserving); ``gate_magnitude=False`` gives the gate magnitude 1, ``sigmoid(W'h + b')``
+    with ``W'`` and ``b'`` drawn as at ``alpha = 1``, whatever ``prefactor`` and ``alpha`` are.
     ``weight_dist`` (appendix E's priors): ``"uniform"``; ``"normal"``; ``"student_t"`` (df = 3,
     long-tailed); ``"uniform_ball"`` (each weight matrix or bias vector uniform in a ball), all
     with the uniform law's per-coordinate variance.
@@ -62,6 +66,7 @@ class MLPConfig:
     residual_mode: str = "around_phi"
     layernorm_position: str = "before"
     bias_scales_with_alpha: bool = False
+    gate_magnitude: bool = True
 
     def __post_init__(self) -> None:
         # numpy scalars (np.int64(3), np.float32(2.0), np.bool_(True)) are stored as Python
@@ -80,12 +85,14 @@ class MLPConfig:
         check_choice(name, "residual_mode", self.residual_mode, RESIDUAL_MODES)
         check_choice(name, "layernorm_position", self.layernorm_position, LAYERNORM_POSITIONS)
         set_field(self, "bias_scales_with_alpha", as_bool(name, "bias_scales_with_alpha", self.bias_scales_with_alpha))
+        set_field(self, "gate_magnitude", as_bool(name, "gate_magnitude", self.gate_magnitude))
         # A perceptron has no hidden layer to put a component in: refuse it rather than ignore it.
         for flag in ("residual", "layernorm", "gating"):
             if self.depth == 0 and getattr(self, flag):
                 fail(name, flag, True, "False when depth=0 (a perceptron has no hidden layer)")
         # A variant of a component that is switched off would be silently ignored: refuse it.
-        for option, flag in (("residual_mode", "residual"), ("layernorm_position", "layernorm")):
+        variants = (("residual_mode", "residual"), ("layernorm_position", "layernorm"), ("gate_magnitude", "gating"))
+        for option, flag in variants:
             if getattr(self, option) != _DEFAULTS[option] and not getattr(self, flag):
                 fail(name, option, getattr(self, option), f"{_DEFAULTS[option]!r} unless {flag}=True")
 

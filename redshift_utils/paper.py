@@ -42,30 +42,72 @@ FIG5_X_MAX = {
     "unbiased": 10.0,
 }
 
-# Figure 5's curves as read off the published figure, (magnitude, complexity) points, precision
-# about +-0.05 in complexity. "About v" over a whole range is read as v at both ends. The paper's
-# gating curves for TanH, Gaussian and Sin overlap its MLP curves ("same or slightly above"), so
-# they get the MLP readings.
+# Figure 5's curves as read off the published figure (axes linear): each point is (magnitude,
+# low, high), the complexity the curve shows there, a range where the curve is read as "about
+# 0.08-0.10" or "0.02-0.04, flat" (a single value has low = high). The readings are good to about
+# +-0.03 in complexity and a few percent of the axis in magnitude (FIG5_READ_PRECISION). A level
+# read over a whole range ("flat", "about v") is a point at both ends of the panel; "1.00 from 9 to
+# 20" is a point at 9 and one at 20. Read more precisely for the convention search of Figure 5
+# (notebooks/03b_figure5_search.md), replacing the coarser readings the book started with.
+# Two readings are the book's, where the figure leaves a line's start implicit: the ReLU, GELU and
+# Swish gating lines are "flat until about 4", read as the MLP's level at 1 and 4; the gating lines
+# of TanH, Gaussian and Sin overlap their MLP lines ("same or slightly above"), so they get the MLP
+# readings (for Gaussian and Sin the figure gives nothing more precise).
+FIG5_READ_PRECISION = 0.03
+# The boundary between a flat and a rising line that chapters 2 and 3 use (a change one could see
+# on the figure): the precision of the book's first, coarser readings, kept as their rules' boundary.
 FIG5_READ_TOLERANCE = 0.05
-_MLP = {
-    "relu": [(1, 0.10), (10, 0.10)],
-    "gelu": [(1, 0.11), (10, 0.11)],
-    "swish": [(1, 0.11), (10, 0.11)],
-    "selu": [(1, 0.05), (10, 0.10)],
-    "tanh": [(1, 0.05), (15, 0.40), (50, 0.50)],
-    "gaussian": [(1, 0.20), (10, 0.55), (18, 0.80), (30, 0.90)],
-    "sin": [(1, 0.05), (7, 1.00), (20, 1.00)],
-    "unbiased": [(1, 1.00), (10, 1.00)],
+
+
+def _level(low: float, high: float, *xs: float) -> list[tuple[float, float, float]]:
+    """A level read over a range of magnitudes: the same band at each of ``xs``."""
+    return [(float(x), low, high) for x in xs]
+
+
+def _points(*pairs: tuple[float, float]) -> list[tuple[float, float, float]]:
+    """Points read as single values: (x, y) -> (x, y, y)."""
+    return [(float(x), y, y) for x, y in pairs]
+
+
+_RELU_LIKE_MLP = _level(0.10, 0.12, 1, 10)
+_BAND_MLP = {
+    "relu": _RELU_LIKE_MLP,
+    "gelu": _RELU_LIKE_MLP,
+    "swish": _RELU_LIKE_MLP,
+    "selu": _points((1, 0.05), (10, 0.10)),
+    "tanh": _points((1, 0.05), (5.4, 0.15), (9.8, 0.28), (16, 0.40), (27, 0.47), (38, 0.49), (44, 0.52), (50, 0.52)),
+    "gaussian": _points(
+        (1, 0.18), (4, 0.10), (9.9, 0.56), (13, 0.71), (17, 0.82), (21.5, 0.87), (26, 0.90), (30, 0.92)
+    ),
+    "sin": _points((1, 0.04), (3.3, 0.14), (6.8, 0.95), (9, 1.00), (20, 1.00)),
+    "unbiased": _points((1, 1.00), (10, 1.00)),
 }
-_LEVEL = {
-    "residual": {"relu": 0.08, "gelu": 0.08, "swish": 0.08, "selu": 0.08, "tanh": 0.03, "gaussian": 0.05, "sin": 0.08},
-    "layernorm": {"relu": 0.06, "gelu": 0.05, "swish": 0.05, "selu": 0.02, "tanh": 0.03, "gaussian": 0.08, "sin": 0.02},
+_RELU_LIKE_GATING = [*_level(0.10, 0.12, 1, 4), *_points((10, 0.20))]
+FIG5_BANDS: dict[str, dict[str, list[tuple[float, float, float]]]] = {
+    "mlp": _BAND_MLP,
+    "gating": {"relu": _RELU_LIKE_GATING, "gelu": _RELU_LIKE_GATING, "swish": _RELU_LIKE_GATING}
+    | {"selu": _points((10, 0.20))}
+    | {a: _BAND_MLP[a] for a in SATURATING_OR_PERIODIC},
+    "residual": {a: _level(0.08, 0.08, 1, 10) for a in ("relu", "gelu", "swish")}
+    | {
+        "selu": _level(0.05, 0.07, 1, 10),
+        "tanh": _level(0.02, 0.04, 1, 50),
+        "gaussian": _points((1, 0.10), (30, 0.05)),
+        "sin": [(1.0, 0.05, 0.05), (20.0, 0.08, 0.10)],
+    },
+    "layernorm": {a: _level(0.05, 0.07, 1, 10) for a in ("relu", "gelu", "swish")}
+    | {
+        "selu": _level(0.02, 0.02, 1, 10),
+        "tanh": _level(0.02, 0.04, 1, 50),
+        "gaussian": _level(0.08, 0.10, 1, 30),
+        "sin": _level(0.02, 0.02, 1, 20),
+    },
 }
+# The same readings as (magnitude, value) pairs, a band read at its middle: what the chapters'
+# tables and shape rules compare with.
 FIG5_READ: dict[str, dict[str, list[tuple[float, float]]]] = {
-    "mlp": _MLP,
-    "gating": {"relu": [(1, 0.10), (10, 0.20)], "gelu": [(10, 0.20)], "swish": [(10, 0.20)], "selu": [(10, 0.20)]}
-    | {a: _MLP[a] for a in SATURATING_OR_PERIODIC},
-    **{c: {a: [(1.0, v), (FIG5_X_MAX[a], v)] for a, v in levels.items()} for c, levels in _LEVEL.items()},
+    component: {a: [(x, round((lo + hi) / 2, 4)) for x, lo, hi in points] for a, points in curves.items()}
+    for component, curves in FIG5_BANDS.items()
 }
 
 

@@ -194,7 +194,8 @@ def _forward_block(config: MLPConfig, params: list[LayerParams], x: torch.Tensor
     scale = float(config.prefactor)
     norm_before = config.layernorm and config.layernorm_position == "before"
     norm_after = config.layernorm and not norm_before
-    skip_z = config.residual and config.residual_mode == "around_phi"
+    skip_z = config.residual and config.residual_mode in ("around_phi", "scaled")
+    gate_w, gate_b = _gate_scales(config)
     for index, layer in enumerate(params[:-1]):
         z = _linear(h, layer.weight, layer.bias, scale)
         if norm_before:
@@ -202,14 +203,14 @@ def _forward_block(config: MLPConfig, params: list[LayerParams], x: torch.Tensor
         if config.gating:
             # Multiply into the fresh gate buffer: activation(z) may be z itself (identity),
             # which must stay intact for the residual skip.
-            a = _linear(h, layer.gate_weight, layer.gate_bias, scale).sigmoid_()
+            a = _gate(h, layer, gate_w, gate_b).sigmoid_()
             a.mul_(_layer_norm(activation(z), config.ln_gain) if norm_after else activation(z))
         else:
             a = activation(z) if skip_z else inplace(z)
             if norm_after:
                 a = _layer_norm(a, config.ln_gain)
         if skip_z:
-            h = z.add_(a)
+            h = z.add_(a) if config.residual_mode == "around_phi" else z.add_(a).mul_(_SQRT_HALF)
         elif config.residual and index > 0:  # "around_layer"; the first layer changes the width
             h = a.add_(h)
         else:
@@ -219,6 +220,24 @@ def _forward_block(config: MLPConfig, params: list[LayerParams], x: torch.Tensor
     if config.depth == 0:  # a perceptron: its one pre-activation is the output, which the prefactor scales
         return _linear(h, out.weight, out.bias, scale).squeeze(-1)
     return torch.baddbmm(out.bias.unsqueeze(1), h, out.weight.transpose(1, 2)).squeeze(-1)
+
+
+_SQRT_HALF = 1.0 / math.sqrt(2.0)
+
+
+def _gate_scales(config: MLPConfig) -> tuple[float, float]:
+    """Factors on the gate's drawn (W', b'): the prefactor by default; with ``gate_magnitude=False``
+    the ones that undo ``alpha`` (and the prefactor), so the gate is drawn as at magnitude 1."""
+    if config.gate_magnitude:
+        return float(config.prefactor), float(config.prefactor)
+    return 1.0 / config.alpha, 1.0 / config.alpha if config.bias_scales_with_alpha else 1.0
+
+
+def _gate(h: torch.Tensor, layer: LayerParams, weight_scale: float, bias_scale: float) -> torch.Tensor:
+    """The gate's pre-activation ``weight_scale W' h + bias_scale b'`` for a batch of networks."""
+    weight = layer.gate_weight * weight_scale if weight_scale != 1.0 else layer.gate_weight
+    bias = layer.gate_bias * bias_scale if bias_scale != 1.0 else layer.gate_bias
+    return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
 
 
 def _layer_norm(t: torch.Tensor, gain: float) -> torch.Tensor:

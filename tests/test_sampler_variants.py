@@ -41,10 +41,16 @@ def reference_network(config: ru.MLPConfig, params: list, index: int, x: torch.T
         a = phi(z)
         if config.layernorm and config.layernorm_position == "after":
             a = layer_norm(a, config.ln_gain)
-        if config.gating:
+        if config.gating and config.gate_magnitude:
             a = a * torch.sigmoid(p * (h @ layer.gate_weight[index].T + layer.gate_bias[index]))
+        elif config.gating:  # the gate at magnitude 1: its draws without alpha (and without the prefactor)
+            bias_alpha = config.alpha if config.bias_scales_with_alpha else 1.0
+            gate_z = h @ (layer.gate_weight[index] / config.alpha).T + layer.gate_bias[index] / bias_alpha
+            a = a * torch.sigmoid(gate_z)
         if config.residual and config.residual_mode == "around_phi":
             h = z + a
+        elif config.residual and config.residual_mode == "scaled":
+            h = (z + a) / math.sqrt(2.0)
         elif config.residual and number > 0:  # around_layer: no skip where the width changes
             h = h + a
         else:
@@ -65,16 +71,18 @@ VARIANTS = [
     {"layernorm": True, "layernorm_position": "before"},
     {"residual": True, "residual_mode": "around_layer", "layernorm": True, "layernorm_position": "after"},
     {"bias_scales_with_alpha": True},
+    {"residual": True, "residual_mode": "scaled"},
+    {"residual": True, "residual_mode": "scaled", "layernorm": True, "layernorm_position": "after"},
 ]
 
 
 @pytest.mark.parametrize("activation", sorted(PHI))
-@pytest.mark.parametrize("gating", [False, True])
+@pytest.mark.parametrize("gating", [False, True, "unscaled"])
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: "-".join(f"{k}={v[k]}" for k in v))
 def test_variant_matches_reference(activation, gating, variant):
     config = ru.MLPConfig(
         activation=activation, depth=3, width=9, alpha=1.4, bias_scale=0.6, prefactor=1.9, ln_gain=1.7,
-        gating=gating, **variant,
+        gating=bool(gating), gate_magnitude=gating != "unscaled", **variant,
     )  # fmt: skip
     params = float64(ru.sample_mlp_params(config, 3, seed=11))
     x = ru.grid(6)
@@ -149,11 +157,13 @@ def test_layernorm_before_removes_the_prefactor():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"residual_mode": "skip"}, r"MLPConfig\.residual_mode must be one of around_phi, around_layer, got 'skip'"),
+        ({"residual_mode": "skip"}, r"MLPConfig\.residual_mode must be one of around_phi, around_layer, scaled, got"),
         ({"layernorm_position": "middle", "layernorm": True}, r"MLPConfig\.layernorm_position must be one of before"),
         ({"bias_scales_with_alpha": 1}, r"MLPConfig\.bias_scales_with_alpha must be True or False, got 1"),
         ({"residual_mode": "around_layer"}, r"MLPConfig\.residual_mode must be 'around_phi' unless residual=True"),
         ({"layernorm_position": "after"}, r"MLPConfig\.layernorm_position must be 'before' unless layernorm=True"),
+        ({"gate_magnitude": False}, r"MLPConfig\.gate_magnitude must be True unless gating=True"),
+        ({"gate_magnitude": "no", "gating": True}, r"MLPConfig\.gate_magnitude must be True or False"),
     ],
 )
 def test_bad_variant_values_are_refused_naming_the_field(kwargs, message):
@@ -173,3 +183,36 @@ def test_every_combination_runs_and_is_deterministic():
         assert torch.equal(first, ru.sample_functions(config, 5, n=8, seed=9))
         chunked = ru.sample_functions(config, 5, n=8, seed=9, chunk_size=2)
         torch.testing.assert_close(chunked, first, rtol=1e-5, atol=1e-5)
+
+
+def test_scaled_residual_is_the_skip_around_phi_over_sqrt2():
+    """With identity activations h_l = (z_l + z_l) / sqrt(2) = sqrt(2) z_l: the variance-preserving skip."""
+    config = ru.MLPConfig(activation="identity", depth=2, width=5, residual=True, residual_mode="scaled")
+    params = float64(ru.sample_mlp_params(config, 1, seed=3))
+    x = ru.grid(4).double()
+    w, b = [q.weight[0] for q in params], [q.bias[0] for q in params]
+    h1 = math.sqrt(2.0) * (x @ w[0].T + b[0])
+    h2 = math.sqrt(2.0) * (h1 @ w[1].T + b[1])
+    torch.testing.assert_close(ru.mlp_forward(config, params, x)[0], (h2 @ w[2].T + b[2])[:, 0])
+    assert config.as_dict()["residual_mode"] == "scaled"
+
+
+READINGS = [{"prefactor": 7.0}, {"alpha": 7.0}, {"alpha": 7.0, "bias_scales_with_alpha": True}]
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_a_gate_without_magnitude_is_the_gate_at_magnitude_one(reading):
+    """gate_magnitude=False: the same networks' gates equal those of magnitude 1, whatever the reading."""
+    config = ru.MLPConfig(activation="relu", depth=2, width=6, gating=True, gate_magnitude=False, **reading)
+    params = float64(ru.sample_mlp_params(config, 2, seed=5))
+    unit = ru.MLPConfig(
+        activation="relu", depth=2, width=6, gating=True, bias_scales_with_alpha=config.bias_scales_with_alpha
+    )
+    base = float64(ru.sample_mlp_params(unit, 2, seed=5))
+    for layer, ref in zip(params[:-1], base[:-1], strict=True):
+        torch.testing.assert_close(layer.gate_weight / config.alpha, ref.gate_weight)
+    x = ru.grid(5)
+    with_gate = ru.mlp_forward(config, params, x)
+    seeing = ru.MLPConfig(**{**config.as_dict(), "gate_magnitude": True})
+    assert not torch.allclose(with_gate, ru.mlp_forward(seeing, params, x))
+    assert ru.MLPConfig(gating=True, gate_magnitude=False).as_dict()["gate_magnitude"] is False
