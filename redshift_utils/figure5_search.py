@@ -48,6 +48,9 @@ MAGNITUDE_READINGS = ("prefactor", "alpha")
 # The book's default reading (chapters 2 and 3): always sampled, so every figure can show it.
 DEFAULT = {"depth": 3, "width": 64, "grid_n": 64, "magnitude": "prefactor"}
 DEFAULT_BLOCK = (DEFAULT["grid_n"], DEFAULT["depth"], DEFAULT["width"])
+# The full search the issue asks for (the ``paper`` preset): depth 1-8, width 16-256, three grids.
+PAPER_GRID = {"depths": (1, 2, 3, 4, 5, 6, 7, 8), "widths": (16, 32, 64, 128, 256), "grids": (32, 64, 128)}
+PAPER_NETWORKS = 100
 Z95 = 1.959963984540054  # two-sided 95% normal quantile: a mean's sampling error allowance
 
 
@@ -68,13 +71,15 @@ class Reading(NamedTuple):
 
 class Fit(NamedTuple):
     """How one reading fits one or more lines: mean and worst distance over their read points,
-    the worst excess (distance less 1.96 standard errors), and the number of points."""
+    the worst excess (distance less 1.96 standard errors), the number of points, and the mean
+    distance to the middle of the read bands (the last tie-break: many readings lie inside a band)."""
 
     reading: Reading
     mean: float
     worst: float
     excess: float
     points: int
+    centre: float = 0.0
 
     @property
     def fits(self) -> bool:
@@ -224,7 +229,7 @@ def band_distance(mean: float, low: float, high: float) -> float:
 
 def line_fits(scores: dict[PointKey, np.ndarray]) -> dict[tuple[str, str], list[Fit]]:
     """Every reading's fit to every line: {(component, activation): [Fit per reading]}."""
-    grouped: dict[tuple[str, str, Reading], list[tuple[float, float]]] = {}
+    grouped: dict[tuple[str, str, Reading], list[tuple[float, float, float]]] = {}
     bands = {
         (c, a, float(x)): (lo, hi) for c, curves in paper.FIG5_BANDS.items() for a, pts in curves.items()
         for x, lo, hi in pts
@@ -235,18 +240,21 @@ def line_fits(scores: dict[PointKey, np.ndarray]) -> dict[tuple[str, str], list[
         se = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else math.inf
         distance = band_distance(mean, low, high)
         excess = max(0.0, distance - Z95 * se)
-        grouped.setdefault((key.component, key.activation, key.reading), []).append((distance, excess))
+        centre = abs(mean - (low + high) / 2)
+        grouped.setdefault((key.component, key.activation, key.reading), []).append((distance, excess, centre))
     fits: dict[tuple[str, str], list[Fit]] = {}
     for (component, activation, reading), rows in grouped.items():
-        distances = np.array([d for d, _ in rows])
-        fit = Fit(reading, float(distances.mean()), float(distances.max()), max(e for _, e in rows), len(rows))
+        distances = np.array([d for d, _, _ in rows])
+        excess, centre = max(e for _, e, _ in rows), float(np.mean([c for _, _, c in rows]))
+        fit = Fit(reading, float(distances.mean()), float(distances.max()), excess, len(rows), centre)
         fits.setdefault((component, activation), []).append(fit)
     return fits
 
 
-def _rank(fit: Fit) -> tuple[float, float]:
-    """Best = smallest worst distance (the fit test is about every point), then smallest mean."""
-    return fit.worst, fit.mean
+def _rank(fit: Fit) -> tuple[float, float, float]:
+    """Best = smallest worst distance (the fit test is about every point), then smallest mean, then
+    nearest the bands' middles."""
+    return fit.worst, fit.mean, fit.centre
 
 
 def best(fits: Sequence[Fit]) -> Fit:
@@ -291,6 +299,7 @@ def shared_fits(
                 float(max(f.worst for f in parts)),
                 float(max(f.excess for f in parts)),
                 total,
+                float(sum(f.centre * f.points for f in parts) / total),
             )
         )
     return out
@@ -301,8 +310,20 @@ def _best_forms(fits: Sequence[Fit], components: Sequence[str]) -> dict[str, str
     forms: dict[tuple[str, str], list[Fit]] = {}
     for component, fit in zip(components, fits, strict=True):
         forms.setdefault((component, fit.reading.form), []).append(fit)
-    rank = {key: (max(f.worst for f in group), float(np.mean([f.mean for f in group]))) for key, group in forms.items()}
+    rank = {key: _rank(_pool(group)) for key, group in forms.items()}
     return {c: min((f for k, f in forms if k == c), key=lambda f, c=c: rank[c, f]) for c in set(components)}
+
+
+def _pool(fits: Sequence[Fit]) -> Fit:
+    """Several lines' fits as one: worst of the worst, mean of the means and centres (by line)."""
+    return Fit(
+        fits[0].reading,
+        float(np.mean([f.mean for f in fits])),
+        max(f.worst for f in fits),
+        max(f.excess for f in fits),
+        sum(f.points for f in fits),
+        float(np.mean([f.centre for f in fits])),
+    )
 
 
 def default_fit(fits: Sequence[Fit], form: str) -> Fit:

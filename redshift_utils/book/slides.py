@@ -180,7 +180,7 @@ def make_deck(stem: str, document: dict[str, Any], results: Path, language: str)
     verdicts = verdict_words(language)
     book = Translations(language)
     deck = Deck(stem, language)
-    chapter = int(stem.split("_")[0])
+    chapter = stem.split("_")[0].lstrip("0") or "0"  # "01" -> "1", "03b" (a page after chapter 3) -> "3b"
     title = book.get(f"notebooks/{stem}", chapter_title(stem))
     deck.add(
         escape(title),
