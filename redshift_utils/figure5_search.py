@@ -343,3 +343,23 @@ def curve(scores: dict[PointKey, np.ndarray], reading: Reading, component: str, 
         if k.reading == reading and k.component == component and k.activation == activation
     )
     return np.array(rows).reshape(-1, 2)
+
+
+def headline_depths(
+    scores: dict[PointKey, np.ndarray], readings: Iterable[Reading], checks: Sequence[tuple[str, float, float]]
+) -> dict[str, list[int]]:
+    """For each (activation, x, paper value) of ``checks``: the depths among ``readings`` (plain MLPs)
+    whose mean at x lies within the reading precision of the paper's value.
+
+    Why: the paper's headline levels pull the depth in opposite directions (chapter 3's note that
+    no single depth fits Sin at 6.8 and TanH at 50); this lists the depths each level allows.
+    """
+    allowed: dict[str, list[int]] = {}
+    for activation, x, value in checks:
+        depths = set()
+        for reading in readings:
+            key = PointKey(reading, "mlp", activation, float(x))
+            if key in scores and abs(float(scores[key].mean()) - value) <= paper.FIG5_READ_PRECISION:
+                depths.add(reading.depth)
+        allowed[activation] = sorted(depths)
+    return allowed

@@ -153,3 +153,15 @@ def test_readings_inside_a_band_are_ranked_by_their_distance_to_its_middle():
     (line,) = fs.line_fits(scores).values()
     assert all(f.worst == 0.0 and f.mean == 0.0 for f in line)  # both inside ReLU's 0.10-0.12 band
     assert fs.best(line).reading == centred and fs.best(line[::-1]).reading == centred
+
+
+def test_headline_depths_list_the_depths_within_the_precision():
+    shallow, deep = Reading(2, 64, 64, "prefactor", "plain"), Reading(6, 64, 64, "prefactor", "plain")
+    scores = {
+        PointKey(shallow, "mlp", "tanh", 50.0): np.full(4, 0.53),
+        PointKey(deep, "mlp", "tanh", 50.0): np.full(4, 0.80),
+        PointKey(shallow, "mlp", "sin", 6.8): np.full(4, 0.60),
+        PointKey(deep, "mlp", "sin", 6.8): np.full(4, 0.97),
+    }
+    allowed = fs.headline_depths(scores, [shallow, deep], [("tanh", 50.0, 0.52), ("sin", 6.8, 0.95), ("gelu", 1, 0.1)])
+    assert allowed == {"tanh": [2], "sin": [6], "gelu": []}

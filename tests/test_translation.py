@@ -28,6 +28,7 @@ NOT_YET_TRANSLATED = {
     "notebooks/01_metrics",
     "notebooks/02_activations",
     "notebooks/03_components",
+    "notebooks/03b_figure5_search",
     "notebooks/04_trained_models",
     "notebooks/05_transformers",
     "book/explorer",
