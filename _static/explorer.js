@@ -91,7 +91,9 @@
   };
 
   // Chapter 3's variant readings: accepted at their defaults (the book's definition, book/conventions.md) only.
-  const VARIANT_DEFAULTS = { residual_mode: "around_phi", layernorm_position: "before", bias_scales_with_alpha: false };
+  const VARIANT_DEFAULTS = {
+    residual_mode: "around_phi", layernorm_position: "before", bias_scales_with_alpha: false, gate_magnitude: true,
+  };
 
   /** A complete, validated MLPConfig-like object (same fields, defaults and ranges). */
   function makeConfig(partial) {

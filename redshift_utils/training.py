@@ -113,7 +113,9 @@ def batched_forward(
     # Chapter 3's variant readings (fields that older configs may lack), as in sampler.mlp_forward.
     norm_before = config.layernorm and getattr(config, "layernorm_position", "before") == "before"
     norm_after = config.layernorm and not norm_before
-    skip_z = config.residual and getattr(config, "residual_mode", "around_phi") == "around_phi"
+    mode = getattr(config, "residual_mode", "around_phi")
+    skip_z = config.residual and mode in ("around_phi", "scaled")
+    gate_p = p if getattr(config, "gate_magnitude", True) else None  # None: the gate at magnitude 1
     for index, layer in enumerate(params[:-1]):
         z = _scaled_linear(h, layer.weight, layer.bias, p)
         if norm_before:
@@ -121,10 +123,14 @@ def batched_forward(
         a = activation(z)
         if norm_after:
             a = config.ln_gain * F.layer_norm(a, (a.shape[-1],), eps=1e-5)
-        if config.gating:
-            a = a * torch.sigmoid(_scaled_linear(h, layer.gate_weight, layer.gate_bias, p))
+        if config.gating and gate_p is not None:
+            a = a * torch.sigmoid(_scaled_linear(h, layer.gate_weight, layer.gate_bias, gate_p))
+        elif config.gating:  # undo alpha in the gate's draws, as sampler._gate_scales does
+            bias_alpha = config.alpha if config.bias_scales_with_alpha else 1.0
+            weight, bias = layer.gate_weight / config.alpha, layer.gate_bias / bias_alpha
+            a = a * torch.sigmoid(torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2)))
         if skip_z:
-            h = z + a
+            h = z + a if mode == "around_phi" else (z + a) * (0.5**0.5)
         elif config.residual and index > 0:  # "around_layer": the first layer changes the width
             h = h + a
         else:

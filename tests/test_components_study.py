@@ -146,7 +146,8 @@ def test_change_shape_and_the_papers_shapes():
     assert study.paper_shape("mlp", "relu") == "flat"
     assert study.paper_shape("mlp", "tanh") == "rising"
     assert study.paper_shape("gating", "relu") == "rising"
-    assert study.paper_shape("gating", "gelu") is None  # read at one point only
+    assert study.paper_shape("gating", "gelu") == "rising"
+    assert study.paper_shape("gating", "selu") is None  # read at one point only
     assert study.paper_shape("layernorm", "sin") == "flat"
 
 
@@ -171,15 +172,12 @@ def test_readings_and_shape_tables_cover_the_papers_points():
     fake = FakePlan()
     rows = study.readings_table(fake, ["relu", "tanh"], ["mlp"])
     assert [(r["activation"], r["x"]) for r in rows] == [
-        ("relu", 1.0),
-        ("relu", 10.0),
-        ("tanh", 1.0),
-        ("tanh", 15.0),
-        ("tanh", 50.0),
+        (a, x) for a in ("relu", "tanh") for x, _ in paper.FIG5_READ["mlp"][a]
     ]
+    assert [r["x"] for r in rows][:3] == [1.0, 10.0, 1.0]
     assert all(r["deviation"] == pytest.approx(abs(r["mean"] - r["paper"])) for r in rows)
     shapes = study.shape_table(fake, paper.ACTIVATIONS, ["gating"])
-    assert [s["activation"] for s in shapes] == ["relu", "tanh", "gaussian", "sin"]  # GELU, Swish, SELU: one point
+    assert [s["activation"] for s in shapes] == ["relu", "gelu", "swish", "tanh", "gaussian", "sin"]  # SELU: one point
     assert all(s["match"] == (s["ours"] == s["paper"]) for s in shapes)
 
 

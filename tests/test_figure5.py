@@ -20,13 +20,13 @@ def small_plan() -> SweepPlan:
 
 def test_figure5_plan_uses_the_paper_magnitudes_and_samples_shared_configs_once():
     plan = small_plan()
-    assert plan.magnitudes("relu") == ru.paper.fig5_magnitudes("relu", 2) == [1.0, 10.0]
+    assert plan.magnitudes("relu") == ru.paper.fig5_magnitudes("relu", 2) == [1.0, 4.0, 10.0]  # 4: gating read
     # alpha = prefactor = 1 is one network; the unbiased model is one config per magnitude
     assert plan.index(Point("relu", "mlp", "prefactor", 1.0)) == plan.index(Point("relu", "mlp", "alpha", 1.0))
     assert plan.index(Point("unbiased", "mlp", "prefactor", 10.0)) == plan.index(Point("unbiased", "mlp", "alpha", 10))
-    assert len(plan) == 3 + 2
+    assert len(plan) == 5 + 2
     assert plan.configs[0] == ru.paper.figure5_config("relu", depth=1, width=4, prefactor=1.0)
-    assert plan.configs[2] == ru.paper.figure5_config("relu", depth=1, width=4, alpha=10.0)
+    assert plan.configs[4] == ru.paper.figure5_config("relu", depth=1, width=4, alpha=10.0)
     assert plan.configs[-1] == ru.UnbiasedConfig(alpha=10.0)
 
 
@@ -35,10 +35,10 @@ def test_curves_points_and_changes_come_from_the_attached_sweep():
     result = ru.run_sweep(plan.configs, 3, n=8, seed=1, n_examples=1)
     plan.attach(result)
     xs, scores = plan.curve("relu", reading="alpha", measure="lz")
-    assert xs.tolist() == [1.0, 10.0] and scores.shape == (2, 3)
-    np.testing.assert_array_equal(scores[1], result.scores["lz"][2])
-    np.testing.assert_array_equal(plan.at("relu", 10.0000000001), result.scores["fourier"][1])
-    np.testing.assert_array_equal(plan.change("relu", 1, 10), result.scores["fourier"][1] - result.scores["fourier"][0])
+    assert xs.tolist() == [1.0, 4.0, 10.0] and scores.shape == (3, 3)
+    np.testing.assert_array_equal(scores[2], result.scores["lz"][4])
+    np.testing.assert_array_equal(plan.at("relu", 10.0000000001), result.scores["fourier"][2])
+    np.testing.assert_array_equal(plan.change("relu", 1, 10), result.scores["fourier"][2] - result.scores["fourier"][0])
     assert plan.example(Point("unbiased", "mlp", "alpha", 1.0)).shape == (8, 8)
 
 
@@ -72,7 +72,8 @@ def test_read_comparison_lists_every_read_point_the_plan_holds():
     rows = plan.read_comparison(readings=("prefactor", "alpha"))
     read = [(a, x) for a in ("relu", "tanh") for x, _ in ru.paper.FIG5_READ["mlp"][a]]
     assert [(r["activation"], r["magnitude"]) for r in rows] == read
-    assert rows[0]["paper"] == 0.10 and set(rows[0]) == {"activation", "magnitude", "paper", "prefactor", "alpha"}
+    assert rows[0]["paper"] == ru.paper.FIG5_READ["mlp"]["relu"][0][1]
+    assert set(rows[0]) == {"activation", "magnitude", "paper", "prefactor", "alpha"}
 
 
 def test_network_bootstrap_resamples_draws_jointly():
@@ -123,8 +124,8 @@ def test_weakest_condition_decides():
 
 def test_extra_magnitudes_join_every_line():
     plan = SweepPlan().add_figure5(["tanh", "relu"], 2, extra=(10.0, 2.5), depth=1, width=4)
-    assert plan.magnitudes("tanh") == [1.0, 2.5, 10.0, 15.0, 50.0]
-    assert plan.magnitudes("relu") == [1.0, 2.5, 10.0]
+    assert plan.magnitudes("tanh") == sorted({*ru.paper.fig5_magnitudes("tanh", 2), 2.5, 10.0})
+    assert plan.magnitudes("relu") == [1.0, 2.5, 4.0, 10.0]
 
 
 def test_network_bootstrap_drops_undefined_resamples():

@@ -69,6 +69,9 @@ def test_chapter_three_variants_follow_the_sampler_when_available():
     variants = [
         {"residual": True, "residual_mode": "around_layer"},
         {"layernorm": True, "layernorm_position": "after"},
+        {"residual": True, "residual_mode": "scaled"},
+        {"gating": True, "gate_magnitude": False, "alpha": 3.0},
+        {"gating": True, "gate_magnitude": False, "prefactor": 4.0, "bias_scales_with_alpha": True, "alpha": 2.0},
     ]
     for options in variants:
         if not set(options) <= fields:
