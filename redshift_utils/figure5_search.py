@@ -13,9 +13,10 @@ magnitude reading (``"prefactor"``: weights and biases; ``"alpha"``: weights onl
 component's *form* (``COMPONENT_FORMS``). A *panel* is one activation. A *line* is one
 (component, activation) pair: the paper's curve and our mean over random networks at each
 magnitude the curve is read at. The distance at a point is how far our mean lies outside the
-paper's read band (0 inside it); a point is *consistent* when that distance, less 1.96 standard
-errors of our mean, is at most the reading precision (``paper.FIG5_READ_PRECISION``); a reading
-*fits* a line when every point of the line is consistent.
+paper's read band, widened by the precision in magnitude (``read_band``; 0 inside it); a point
+is *consistent* when that distance, less 1.96 standard errors of our mean, is at most the reading
+precision (``paper.FIG5_READ_PRECISION``); a reading *fits* a line when every point of the line
+is consistent.
 """
 
 from __future__ import annotations
@@ -224,6 +225,22 @@ def block_units(grid_n: int, depth: int, width: int, networks: int) -> float:
     return float(networks * grid_n**2 * (2 * width + (depth - 1) * width**2 + width))
 
 
+def read_band(component: str, activation: str, x: float) -> tuple[float, float]:
+    """The paper's read band at ``x``, widened by the precision in magnitude: every value the
+    paper's curve (its read points joined by straight lines, band middles) takes within
+    ``FIG5_READ_X_PRECISION`` of the panel's x-range of ``x``. On a steep stretch (Sin between
+    3.3 and 9) a small error in reading x is a large one in y; on a flat line it changes nothing."""
+    points = paper.FIG5_BANDS[component][activation]
+    xs = np.array([p[0] for p in points])
+    ys = np.array([(p[1] + p[2]) / 2 for p in points])
+    low, high = next((lo, hi) for px, lo, hi in points if px == x)
+    step = paper.FIG5_READ_X_PRECISION * paper.FIG5_X_MAX[activation]
+    if len(points) > 1:
+        near = np.interp([x - step, x + step], xs, ys)
+        low, high = min(low, float(near.min())), max(high, float(near.max()))
+    return low, high
+
+
 def band_distance(mean: float, low: float, high: float) -> float:
     """How far ``mean`` lies outside the read band [low, high] (0 inside it)."""
     return max(0.0, low - mean, mean - high)
@@ -232,12 +249,12 @@ def band_distance(mean: float, low: float, high: float) -> float:
 def line_fits(scores: dict[PointKey, np.ndarray]) -> dict[tuple[str, str], list[Fit]]:
     """Every reading's fit to every line: {(component, activation): [Fit per reading]}."""
     grouped: dict[tuple[str, str, Reading], list[tuple[float, float, float]]] = {}
-    bands = {
-        (c, a, float(x)): (lo, hi) for c, curves in paper.FIG5_BANDS.items() for a, pts in curves.items()
-        for x, lo, hi in pts
-    }  # fmt: skip
+    bands: dict[tuple[str, str, float], tuple[float, float]] = {}
     for key, values in scores.items():
-        low, high = bands[key.component, key.activation, key.x]
+        line = (key.component, key.activation, key.x)
+        if line not in bands:
+            bands[line] = read_band(*line)
+        low, high = bands[line]
         mean = float(values.mean())
         se = float(values.std(ddof=1) / math.sqrt(values.size)) if values.size > 1 else math.inf
         distance = band_distance(mean, low, high)
@@ -348,20 +365,21 @@ def curve(scores: dict[PointKey, np.ndarray], reading: Reading, component: str, 
 
 
 def headline_depths(
-    scores: dict[PointKey, np.ndarray], readings: Iterable[Reading], checks: Sequence[tuple[str, float, float]]
+    scores: dict[PointKey, np.ndarray], readings: Iterable[Reading], checks: Sequence[tuple[str, float]]
 ) -> dict[str, list[int]]:
-    """For each (activation, x, paper value) of ``checks``: the depths among ``readings`` (plain MLPs)
-    whose mean at x lies within the reading precision of the paper's value.
+    """For each (activation, x) of ``checks``: the depths among ``readings`` (plain MLPs) whose mean
+    at x lies within the reading precision of the paper's (widened) band there.
 
     Why: the paper's headline levels pull the depth in opposite directions (chapter 3's note that
     no single depth fits Sin at 6.8 and TanH at 50); this lists the depths each level allows.
     """
     allowed: dict[str, list[int]] = {}
-    for activation, x, value in checks:
+    for activation, x in checks:
         depths = set()
+        low, high = read_band("mlp", activation, float(x))
         for reading in readings:
             key = PointKey(reading, "mlp", activation, float(x))
-            if key in scores and abs(float(scores[key].mean()) - value) <= paper.FIG5_READ_PRECISION:
+            if key in scores and band_distance(float(scores[key].mean()), low, high) <= paper.FIG5_READ_PRECISION:
                 depths.add(reading.depth)
         allowed[activation] = sorted(depths)
     return allowed

@@ -54,6 +54,8 @@ FIG5_X_MAX = {
 # of TanH, Gaussian and Sin overlap their MLP lines ("same or slightly above"), so they get the MLP
 # readings (for Gaussian and Sin the figure gives nothing more precise).
 FIG5_READ_PRECISION = 0.03
+# ... and in magnitude, as a fraction of the panel's x-range ("a few percent of the axis").
+FIG5_READ_X_PRECISION = 0.03
 # The boundary between a flat and a rising line that chapters 2 and 3 use (a change one could see
 # on the figure): the precision of the book's first, coarser readings, kept as their rules' boundary.
 FIG5_READ_TOLERANCE = 0.05

@@ -72,8 +72,8 @@ def test_line_fits_rank_readings_and_apply_the_rule():
     assert set(fits) == {("mlp", "relu"), ("mlp", "tanh")}
     best = fs.best(fits["mlp", "tanh"])
     assert best.reading == near and best.worst == pytest.approx(0.0, abs=1e-12) and best.fits
-    worst = next(f for f in fits["mlp", "tanh"] if f.reading == far)
-    assert worst.mean == pytest.approx(0.2) and not worst.fits and worst.points == 8
+    worst = next(f for f in fits["mlp", "relu"] if f.reading == far)  # a flat line: no widening in magnitude
+    assert worst.mean == pytest.approx(0.2 - 0.01) and not worst.fits and worst.points == 2  # outside 0.10-0.12
     assert fs.default_fit(fits["mlp", "relu"], "plain").reading == near
     with pytest.raises(KeyError, match="was not sampled"):
         fs.default_fit([worst], "plain")
@@ -163,5 +163,14 @@ def test_headline_depths_list_the_depths_within_the_precision():
         PointKey(shallow, "mlp", "sin", 6.8): np.full(4, 0.60),
         PointKey(deep, "mlp", "sin", 6.8): np.full(4, 0.97),
     }
-    allowed = fs.headline_depths(scores, [shallow, deep], [("tanh", 50.0, 0.52), ("sin", 6.8, 0.95), ("gelu", 1, 0.1)])
+    allowed = fs.headline_depths(scores, [shallow, deep], [("tanh", 50.0), ("sin", 6.8), ("gelu", 1.0)])
     assert allowed == {"tanh": [2], "sin": [6], "gelu": []}
+
+
+def test_the_read_band_widens_with_the_slope_of_the_papers_curve():
+    step = ru.paper.FIG5_READ_X_PRECISION * ru.paper.FIG5_X_MAX["sin"]
+    low, high = fs.read_band("mlp", "sin", 6.8)
+    assert low == pytest.approx(0.95 - (0.95 - 0.14) / 3.5 * step) and high == pytest.approx(0.95 + 0.05 / 2.2 * step)
+    assert fs.read_band("residual", "relu", 1.0) == (0.08, 0.08)  # flat: unchanged
+    assert fs.read_band("layernorm", "tanh", 50.0) == (0.02, 0.04)  # a band on a flat line: unchanged
+    assert fs.read_band("gating", "selu", 10.0) == (0.20, 0.20)  # one point: nothing to interpolate
