@@ -196,23 +196,36 @@ def best_prefactor(
 
 
 def init_vs_test(
-    init: np.ndarray, test: np.ndarray, *, n_boot: int = 1000, seed: int = 0
+    init: np.ndarray,
+    test: np.ndarray,
+    groups: Sequence[object] | None = None,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
 ) -> tuple[float, float, float]:
     """Spearman correlation across architectures between complexity at initialisation and test accuracy.
 
     ``init`` and ``test`` are ``[architecture, seed]`` for one task. Each architecture is one
     point, its means over seeds (the points of Figure 7); the interval resamples whole seeds,
     the same for every architecture (the seed is the independent draw), and recomputes the means
-    and the correlation. A resample in which either mean is constant is dropped.
+    and the correlation. With ``groups`` (one label per architecture, e.g. its train fraction) the
+    statistic is the mean of the within-group correlations: more data raises every architecture's
+    accuracy at once, and pooling groups would credit that to whatever else differs between them.
+    A resample in which a group's means are constant is dropped.
     """
     init, test = np.asarray(init, dtype=np.float64), np.asarray(test, dtype=np.float64)
     S = init.shape[1]
+    labels = np.zeros(len(init)) if groups is None else np.unique(np.asarray(groups), return_inverse=True)[1]
 
     def rho(seeds: np.ndarray) -> float:
         x, y = init[:, seeds].mean(1), test[:, seeds].mean(1)
-        if np.ptp(x) == 0 or np.ptp(y) == 0:
-            return float("nan")
-        return float(scipy_stats.spearmanr(x, y).statistic)
+        values = []
+        for g in np.unique(labels):
+            xg, yg = x[labels == g], y[labels == g]
+            if np.ptp(xg) == 0 or np.ptp(yg) == 0:
+                return float("nan")
+            values.append(scipy_stats.spearmanr(xg, yg).statistic)
+        return float(np.mean(values))
 
     estimate = rho(np.arange(S))
     if S < 2:

@@ -62,10 +62,10 @@ def _modulo_size(v: dict) -> int:
 
 
 def _study_size(v: dict) -> int:
-    models = (3 * v["study_prefactor_steps"] + 1) * len(v["modulo_moduli"]) * v["study_seeds"]
+    models = v["study_prefactor_steps"] * len(v["modulo_moduli"]) * v["study_seeds"]  # one activation's batch
     width = max(v["study_widths"])
-    points = max(v["modulo_levels"] ** v["modulo_dims"], v["grid_n"] ** 2)
-    return models * width * (max(v["study_depths"]) * width + points)
+    # Training and prediction at the N^d inputs; complexity at initialisation is chunked by models.
+    return models * width * (max(v["study_depths"]) * width + v["modulo_levels"] ** v["modulo_dims"])
 
 
 def _shortcut_size(v: dict) -> int:
@@ -87,9 +87,9 @@ RULES = (
         _modulo_size,
     ),
     size_rule(
-        "one cell of the modulo study (models, their weights and activations)",
-        "(3 x study_prefactor_steps + 1) x len(modulo_moduli) x study_seeds x max(study_widths) "
-        "x (max(study_depths) x max(study_widths) + max(modulo_levels^modulo_dims, grid_n^2))",
+        "one activation's batch in a cell of the modulo study (models, their weights and activations)",
+        "study_prefactor_steps x len(modulo_moduli) x study_seeds x max(study_widths) "
+        "x (max(study_depths) x max(study_widths) + modulo_levels^modulo_dims)",
         _study_size,
     ),
     size_rule(
