@@ -198,10 +198,44 @@ def batch_indices(n_points: int, train: TrainConfig) -> list[torch.Tensor | None
 
 @dataclass
 class TrainResult:
-    """Trained parameters (detached) and the loss of every model before each step, (steps, N)."""
+    """Trained parameters (detached) and the loss of every model before each step, (steps, N).
+
+    ``steps_run`` (N,) is how many steps each model took: ``train.steps``, or fewer for a model
+    that ``until_fit`` retired (its later losses are NaN).
+    """
 
     params: list[LayerParams]
     losses: torch.Tensor
+    steps_run: torch.Tensor | None = None
+
+
+def _fits(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Which models classify every point correctly (a 0/1 target, the output as a logit): (N,) bool."""
+    return ((output > 0) == (target > 0.5)).all(1)
+
+
+def _compact(
+    leaves: list[LayerParams], optimizer: torch.optim.Optimizer, keep: torch.Tensor, train: TrainConfig
+) -> tuple[list[LayerParams], torch.optim.Optimizer]:
+    """The models ``keep`` of a batch as new leaves, with their optimiser state carried over.
+
+    Why: a model that has fitted stops training, and dropping it from the batch makes the
+    remaining steps cheaper. Adam and SGD keep elementwise state per model (moments, momentum),
+    so indexing that state keeps every remaining model on exactly its own trajectory.
+    """
+    old = _tensors(leaves)
+    new_leaves = [_map_layer(layer, lambda t: t.detach()[keep].clone().requires_grad_(True)) for layer in leaves]
+    new = _tensors(new_leaves)
+    new_optimizer = _optimizer(new, train)
+    for a, b in zip(old, new, strict=True):
+        state = optimizer.state.get(a)
+        if state:
+            new_optimizer.state[b] = {
+                key: value[keep].clone() if torch.is_tensor(value) and value.ndim and value.shape[0] == len(keep)
+                else (value.clone() if torch.is_tensor(value) else value)
+                for key, value in state.items()
+            }
+    return new_leaves, new_optimizer
 
 
 def train_mlps(
@@ -212,12 +246,19 @@ def train_mlps(
     train: TrainConfig,
     *,
     prefactors: torch.Tensor | None = None,
+    until_fit: bool = False,
+    check_every: int = 25,
 ) -> TrainResult:
     """Train N MLPs at once from ``params`` on their data; returns new parameters and losses.
 
     ``x`` is (P, in_dim) shared or (N, P, in_dim) per model; ``y`` is (P,) or (N, P) targets
     (0/1 for ``bce``). Equals training each model alone with ``torch.optim`` (see
     ``train_reference``), in a few batched matrix products per step. Explained in chapter 4.
+
+    ``until_fit`` (``bce`` only): every ``check_every`` steps (and after the last), a model that
+    classifies all its training points correctly stops there ("train until training accuracy
+    is 1, or ``train.steps``"); it is left out of the batch from then on, which makes the rest
+    cheaper without changing any other model's trajectory.
     """
     n_models = _check_params(config, params)
     if not isinstance(train, TrainConfig):
@@ -231,19 +272,60 @@ def train_mlps(
         raise ValueError("x and y must be finite")
     if train.loss == "bce" and not bool(((y == 0) | (y == 1)).all()):
         raise ValueError("loss 'bce' needs targets in {0, 1}")
+    if until_fit and train.loss != "bce":
+        raise ValueError(f"until_fit needs loss 'bce' (training accuracy), got {train.loss!r}")
+    check_int("train_mlps", "check_every", check_every, 1)
     p = _prefactors(config, n_models, prefactors)
     leaves = _leaves(params)
     optimizer = _optimizer(_tensors(leaves), train)
-    losses = torch.empty(train.steps, n_models, dtype=x.dtype)
+    losses = torch.full((train.steps, n_models), float("nan"), dtype=x.dtype)
+    if not until_fit:
+        for step, index in enumerate(batch_indices(x.shape[1], train)):
+            xb, yb = (x, y) if index is None else (x[:, index], y[:, index])
+            loss = _loss_per_model(batched_forward(config, leaves, xb, p), yb, train.loss)
+            optimizer.zero_grad(set_to_none=True)
+            loss.sum().backward()
+            optimizer.step()
+            losses[step] = loss.detach()
+        trained = [_map_layer(layer, lambda t: t.detach()) for layer in leaves]
+        return TrainResult(params=trained, losses=losses, steps_run=torch.full((n_models,), train.steps))
+    done = [_map_layer(layer, lambda t: t.detach().clone()) for layer in leaves]  # filled as models retire
+    steps_run = torch.full((n_models,), train.steps)
+    active = torch.arange(n_models)
+
+    def retire(step: int) -> torch.Tensor:
+        """Store the fitted models' parameters, return the mask of those that go on."""
+        with torch.no_grad():
+            fit = _fits(batched_forward(config, leaves, x[active], p[active]), y[active])
+        for stored, layer in zip(done, leaves, strict=True):
+            for s_t, l_t in zip(_tensors([stored]), _tensors([layer]), strict=True):
+                s_t[active[fit]] = l_t.detach()[fit]
+        steps_run[active[fit]] = step
+        return ~fit
+
     for step, index in enumerate(batch_indices(x.shape[1], train)):
-        xb, yb = (x, y) if index is None else (x[:, index], y[:, index])
-        loss = _loss_per_model(batched_forward(config, leaves, xb, p), yb, train.loss)
+        if step % check_every == 0:
+            keep = retire(step)
+            if not bool(keep.any()):
+                active = active[keep]
+                break
+            if not bool(keep.all()):
+                leaves, optimizer = _compact(leaves, optimizer, keep, train)
+                active = active[keep]
+        xa, ya = x[active], y[active]
+        xb, yb = (xa, ya) if index is None else (xa[:, index], ya[:, index])
+        loss = _loss_per_model(batched_forward(config, leaves, xb, p[active]), yb, train.loss)
         optimizer.zero_grad(set_to_none=True)
         loss.sum().backward()
         optimizer.step()
-        losses[step] = loss.detach()
-    trained = [_map_layer(layer, lambda t: t.detach()) for layer in leaves]
-    return TrainResult(params=trained, losses=losses)
+        losses[step, active] = loss.detach()
+    else:
+        if len(active):
+            retire(train.steps)
+            for stored, layer in zip(done, leaves, strict=True):  # the unfitted ones: their last parameters
+                for s_t, l_t in zip(_tensors([stored]), _tensors([layer]), strict=True):
+                    s_t[active] = l_t.detach()
+    return TrainResult(params=done, losses=losses, steps_run=steps_run)
 
 
 @torch.no_grad()

@@ -279,7 +279,17 @@ def test_list_length_is_limited_and_shown():
             {"guess_draws": 1000, "guess_accept": 2000},
             "guess_accept (2000) must be <= guess_draws (1000)",
         ),
-        ("04_trained_models", {"grid_n": 8, "e3_train_points": 65}, "e3_train_points (65) must be <= grid_n^2 = 64"),
+        (
+            "04_trained_models",
+            {"grid_n": 8, "e3_train_points": 65, "e3_coverage_points": [16]},
+            "e3_coverage_points (65) must be <= grid_n^2 = 64",
+        ),
+        (
+            "04_trained_models",
+            {"grid_n": 16, "e3_coverage_points": [64, 300]},
+            "e3_coverage_points (300) must be <= grid_n^2 = 256",
+        ),
+        ("04_trained_models", {"study_train_fractions": [0.5, 0.7], "modulo_val_fraction": 0.3}, "0.7 + 0.3 = 1"),
         ("04_trained_models", {"modulo_levels": 64, "modulo_dims": 4}, "the modulo batch"),
         (
             "04_trained_models",

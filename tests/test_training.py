@@ -211,3 +211,29 @@ def test_bad_inputs_raise_value_errors():
         train_mlps(config, params, x, y, {"lr": 1e-3})
     with pytest.raises(ValueError, match="MLPConfig"):
         batched_forward(ru.UnbiasedConfig(), params, x)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_until_fit_stops_each_model_where_it_fits_and_leaves_the_others_alone(optimizer):
+    config = ru.MLPConfig(activation="tanh", depth=2, width=16)
+    x, y, prefactors = tiny_task(6, points=12)
+    params = init_mlps(config, 6, seed=1)
+    train = TrainConfig(optimizer=optimizer, lr=3e-2, steps=200, momentum=0.9 if optimizer == "sgd" else 0.0)
+    early = train_mlps(config, params, x, y, train, prefactors=prefactors, until_fit=True, check_every=10)
+    steps = early.steps_run
+    assert steps.min() < train.steps  # some models fit early (the case the test is about)
+    out = predict(config, early.params, x, prefactors)
+    fitted = steps < train.steps
+    assert bool(((out > 0) == (y > 0.5)).all(1)[fitted].all())
+    for i in range(6):  # model i alone, trained for exactly its steps, ends where the batch left it
+        alone = train_mlps(config, rows(params, i, i + 1), x[i : i + 1], y[i : i + 1],
+                           dataclasses.replace(train, steps=int(steps[i])), prefactors=prefactors[i : i + 1])
+        assert max_difference(alone.params, rows(early.params, i, i + 1)) < 1e-4
+        assert bool(early.losses[int(steps[i]) :, i].isnan().all())
+
+
+def test_until_fit_needs_a_classification_loss():
+    config = ru.MLPConfig(activation="tanh", depth=1, width=4)
+    x, y, _ = tiny_task(2)
+    with pytest.raises(ValueError, match="until_fit needs loss 'bce'"):
+        train_mlps(config, init_mlps(config, 2), x, y, TrainConfig(loss="mse", steps=2), until_fit=True)

@@ -72,13 +72,24 @@ def init_complexity(
     slices: torch.Tensor,
     measure: Callable[[torch.Tensor], object],
 ) -> np.ndarray:
-    """Each model's complexity at initialisation, the mean of ``measure`` over the slices: (N,)."""
+    """Each model's complexity at initialisation, the mean of ``measure`` over the slices: (N,).
+
+    Models are evaluated in chunks whose hidden activations on a slice hold about 2^24 numbers,
+    so a wide sweep of many models never holds every model's activations on the grid at once.
+    """
     n = math.isqrt(slices.shape[1])
-    scores = [
-        np.asarray(measure(predict(config, stacked, points, prefactors).reshape(-1, n, n)), dtype=np.float64)
-        for points in slices
-    ]
-    return np.mean(scores, axis=0)
+    n_models = len(prefactors)
+    chunk = max(1, 2**24 // (max(config.width, 1) * n * n))
+
+    def scores(points: torch.Tensor) -> np.ndarray:
+        parts = []
+        for start in range(0, n_models, chunk):
+            rows = range(start, min(start + chunk, n_models))
+            out = predict(config, select_models(stacked, rows), points, prefactors[start : start + chunk])
+            parts.append(np.asarray(measure(out.reshape(-1, n, n)), dtype=np.float64))
+        return np.concatenate(parts)
+
+    return np.mean([scores(points) for points in slices], axis=0)
 
 
 def seed_interval(values: Sequence[float] | np.ndarray, seed: int = 0) -> tuple[float, float, float]:

@@ -134,3 +134,55 @@ def guess_figure(
     ax_img.set_title("Task 0: target and the lowest-loss draw of each kind (dots: training points)", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def correlation_figure(
+    default: Mapping[str, np.ndarray] | None,
+    default_activations: Sequence[str],
+    grid: Mapping[str, np.ndarray] | None,
+    grid_activations: Sequence[str],
+    moduli: Sequence[int],
+    rhos: Mapping[int, tuple[float, float, float]],
+) -> plt.Figure:
+    """Test accuracy against complexity at initialisation, one point per architecture (means over
+    seeds), one panel per task: the chapter's default setting (filled) and the study's grid (open).
+
+    ``default`` and ``grid`` are ``modulo_study.architectures`` stacks; ``*_activations`` name the
+    activation of each architecture; ``rhos`` the Spearman correlation per M (pooled) for the titles.
+    """
+    fig, axes = plt.subplots(1, len(moduli), figsize=(3.6 * len(moduli), 3.8), squeeze=False)
+    for k, modulus in enumerate(moduli):
+        ax = axes[0, k]
+        for stack, names, filled in ((grid, grid_activations, False), (default, default_activations, True)):
+            if stack is None:
+                continue
+            x, y = stack["init"][:, k].mean(-1), stack["test"][:, k].mean(-1)
+            for activation in dict.fromkeys(names):
+                pick = np.array([n == activation for n in names])
+                colour = ACTIVATION_COLORS[activation]
+                ax.scatter(x[pick], y[pick], s=22 if filled else 16, color=colour if filled else "none",
+                           edgecolors=colour, label=activation if filled or default is None else None)  # fmt: skip
+        rho = rhos.get(modulus, (np.nan, np.nan, np.nan))
+        ax.set(xscale="log", xlabel="Fourier complexity at initialisation", ylabel="test accuracy (mean over seeds)",
+               title=f"M = {modulus}: rho {rho[0]:+.2f} [{rho[1]:+.2f}, {rho[2]:+.2f}]", ylim=(0.25, 1.02))  # fmt: skip
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=max(1, len(labels)), fontsize=9)
+    fig.suptitle("Complexity at initialisation vs test accuracy after training (filled: default setting; open: grid)")
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
+
+def coverage_figure(points: Sequence[int], remaining: np.ndarray) -> plt.Figure:
+    """The fraction of the complex start's excess complexity left after training, against the number
+    of training points, with its seed interval; dotted: the rule's bands (0.25 and 0.75)."""
+    fig, ax = plt.subplots(figsize=(6.0, 3.6))
+    r = np.asarray(remaining, dtype=np.float64)
+    ax.errorbar(points, r[:, 0], yerr=np.abs(r[:, 1:].T - r[:, 0]), fmt="o-", color="black", capsize=3)
+    for edge in (0.25, 0.75):
+        ax.axhline(edge, color="gray", ls=":", lw=1)
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.set(xscale="log", xlabel="training points on the 64 x 64 grid", ylabel="fraction of the excess remaining",
+           title="Appendix E.3 against data coverage (95% CI over seeds)")  # fmt: skip
+    ax.set_xticks(list(points), [str(n) for n in points])
+    fig.tight_layout()
+    return fig

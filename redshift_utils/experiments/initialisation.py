@@ -49,6 +49,7 @@ class ComplexInitSettings:
     train: TrainConfig = TrainConfig(lr=1e-3, steps=1000, loss="mse")
     grid_n: int = 64
     seed: int = 0
+    coverage: tuple[int, ...] = ()
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> ComplexInitSettings:
@@ -71,21 +72,27 @@ class ComplexInitSettings:
                 optimizer=params["optimizer"],
                 lr=params["e3_lr"],
                 steps=params["e3_steps"],
+                batch_size=params["e3_batch_size"],
                 loss="mse",
                 seed=derived_seed(seed, "e3-batches"),
             ),
             grid_n=params["grid_n"],
             seed=seed,
+            coverage=tuple(params["e3_coverage_points"]),
         )
 
     @property
     def config(self) -> MLPConfig:
         return MLPConfig(activation="relu", depth=self.depth, width=self.width)
 
-    def train_indices(self, index: int) -> torch.Tensor:
-        """Seed ``index``'s training points: distinct random points of the grid_n x grid_n grid."""
+    def train_indices(self, index: int, points: int | None = None) -> torch.Tensor:
+        """Seed ``index``'s training points: distinct random points of the grid_n x grid_n grid.
+
+        ``points`` (default ``train_points``) takes the first ones of the seed's one random order,
+        so a seed's training sets are nested: more coverage adds points, it does not redraw them.
+        """
         gen = torch.Generator().manual_seed(derived_seed(self.seed, "e3-train", index))
-        return torch.randperm(self.grid_n**2, generator=gen)[: self.train_points]
+        return torch.randperm(self.grid_n**2, generator=gen)[: self.train_points if points is None else points]
 
 
 def run_complex_init(settings: ComplexInitSettings) -> dict[str, np.ndarray]:
@@ -94,8 +101,10 @@ def run_complex_init(settings: ComplexInitSettings) -> dict[str, np.ndarray]:
     Returns ``before`` and ``after`` (start, seed, grid_n, grid_n): each network's function on
     the grid before and after training on the smooth task (start 0 standard, 1 complex);
     ``noise`` (seed, prefit_grid^2), the standardised white-noise functions of the pre-fit;
-    ``prefit_mse`` (seed,), how closely each complex start matches its noise; and
-    ``train_idx`` (seed, train_points).
+    ``prefit_mse`` (seed,), how closely each complex start matches its noise;
+    ``train_idx`` (seed, train_points); and ``coverage_after`` (coverage, start, seed, grid_n,
+    grid_n): the same two starts trained on each number of points of ``coverage`` instead
+    (appendix E.3 against data coverage; the entry for ``train_points`` is the main run's).
     """
     s = settings
     config, S = s.config, s.seeds
@@ -112,16 +121,23 @@ def run_complex_init(settings: ComplexInitSettings) -> dict[str, np.ndarray]:
     ]
     fine = grid(s.grid_n).to(compute_dtype())
     target = smooth_target(fine)
-    idx = torch.stack([s.train_indices(i) for i in range(S)])
-    idx = torch.cat([idx, idx])  # both starts of a seed see the same points
-    trained = train_mlps(config, both, fine[idx], target[idx], s.train).params
     shape = (2, S, s.grid_n, s.grid_n)
+
+    def trained_on(points: int) -> np.ndarray:
+        idx = torch.stack([s.train_indices(i, points) for i in range(S)])
+        idx = torch.cat([idx, idx])  # both starts of a seed see the same points
+        trained = train_mlps(config, both, fine[idx], target[idx], s.train).params
+        return predict(config, trained, fine).reshape(shape).double().numpy()
+
+    after = trained_on(s.train_points)
+    coverage = [after if n == s.train_points else trained_on(n) for n in s.coverage]
     return {
         "before": predict(config, both, fine).reshape(shape).double().numpy(),
-        "after": predict(config, trained, fine).reshape(shape).double().numpy(),
+        "after": after,
         "noise": noise.double().numpy(),
         "prefit_mse": prefit_mse.double().numpy(),
-        "train_idx": idx[:S].numpy(),
+        "train_idx": torch.stack([s.train_indices(i) for i in range(S)]).numpy(),
+        "coverage_after": np.array(coverage).reshape(len(s.coverage), *shape),
     }
 
 

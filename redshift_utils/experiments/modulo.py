@@ -34,7 +34,7 @@ from redshift_utils.seeds import derived_seed
 from redshift_utils.training import TrainConfig, batch_indices, init_mlps, predict, train_mlps
 
 # Fields of the (activation, prefactor, M, seed) result arrays.
-RUN_FIELDS = ("train_acc", "val_acc", "test_acc", "train_loss")
+RUN_FIELDS = ("train_acc", "val_acc", "test_acc", "train_loss", "steps_run")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class ModuloSettings:
     grid_n: int = 64
     init_slices: int = 4
     seed: int = 0
+    until_fit: bool = True
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> ModuloSettings:
@@ -126,8 +127,10 @@ class ModuloSettings:
 def run_modulo(settings: ModuloSettings) -> dict[str, np.ndarray]:
     """Train every (activation, prefactor, M, seed) MLP, one batch per activation.
 
-    Returns arrays indexed ``[activation, prefactor, M, seed]`` for ``train_acc``, ``val_acc``,
-    ``test_acc`` and the final ``train_loss`` (binary cross-entropy on the training points);
+    With ``until_fit`` each MLP trains until it classifies every training point correctly, or for
+    ``train.steps`` steps at most (the budget). Returns arrays indexed ``[activation, prefactor,
+    M, seed]`` for ``train_acc``, ``val_acc``, ``test_acc``, the final ``train_loss`` (binary
+    cross-entropy on the training points, at the returned parameters) and ``steps_run``;
     ``init_complexity`` ``[activation, prefactor, seed]`` (Fourier, on the grid_n grid or its
     slices: the prefactor rescales one draw per seed, which does not depend on M); and
     ``logits_seed0`` ``[activation, prefactor, M, input]``, seed 0's output at every input.
@@ -158,17 +161,26 @@ def run_modulo(settings: ModuloSettings) -> dict[str, np.ndarray]:
         )
         out["init_complexity"][a] = c0.reshape(P, S)
         trained = train_mlps(
-            config, select_models(draws, [i for _, _, i in runs]), x, y, s.train, prefactors=prefactors
+            config,
+            select_models(draws, [i for _, _, i in runs]),
+            x,
+            y,
+            s.train,
+            prefactors=prefactors,
+            until_fit=s.until_fit,
         )
         logits = predict(config, trained.params, points, prefactors)  # (runs, N^d)
-        correct = ((logits > 0).to(labels.dtype) == labels[[k for _, k, _ in runs]]).double()
-        final = trained.losses[-1] if s.train.steps else torch.full((len(runs),), float("nan"))
+        run_labels = labels[[k for _, k, _ in runs]]
+        correct = ((logits > 0).to(labels.dtype) == run_labels).double()
         for r, (p, k, i) in enumerate(runs):
             train, val, test = splits[i]
             out["train_acc"][a, p, k, i] = float(correct[r, train].mean())
             out["val_acc"][a, p, k, i] = float(correct[r, val].mean())
             out["test_acc"][a, p, k, i] = float(correct[r, test].mean())
-            out["train_loss"][a, p, k, i] = float(final[r])
+            out["train_loss"][a, p, k, i] = float(
+                F.binary_cross_entropy_with_logits(logits[r, train], run_labels[r, train])
+            )
+            out["steps_run"][a, p, k, i] = float(trained.steps_run[r])
             if i == 0:
                 out["logits_seed0"][a, p, k] = logits[r].double().numpy()
     return out
