@@ -228,7 +228,10 @@ def test_until_fit_stops_each_model_where_it_fits_and_leaves_the_others_alone(op
     for i in range(6):  # model i alone, trained for exactly its steps, ends where the batch left it
         alone = train_mlps(config, rows(params, i, i + 1), x[i : i + 1], y[i : i + 1],
                            dataclasses.replace(train, steps=int(steps[i])), prefactors=prefactors[i : i + 1])
-        assert max_difference(alone.params, rows(early.params, i, i + 1)) < 1e-4
+        # Batched and single-model matrix products round differently and Adam amplifies it (2e-4
+        # seen); one extra step of Adam at lr 3e-2 moves a weight by about 3e-2, so 1e-3 still
+        # catches a model that kept training or stopped early.
+        assert max_difference(alone.params, rows(early.params, i, i + 1)) < 1e-3
         assert bool(early.losses[int(steps[i]) :, i].isnan().all())
 
 
