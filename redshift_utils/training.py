@@ -85,14 +85,22 @@ def _check_params(config: MLPConfig, params: list[LayerParams]) -> int:
     return params[0].weight.shape[0]
 
 
-def _batched_inputs(x: torch.Tensor, n_models: int, in_dim: int) -> torch.Tensor:
-    """Inputs as (N, P, in_dim): shared (P, in_dim) points are broadcast to every model."""
+def _inputs(x: torch.Tensor, n_models: int, in_dim: int) -> torch.Tensor:
+    """Inputs in the compute dtype: (P, in_dim) shared by every model, kept 2-D, or (N, P, in_dim).
+
+    Why keep shared inputs 2-D: the first layer of all models is then one matrix product
+    (``_scaled_linear``) and a mini-batch is gathered once, not once per model.
+    """
     x = torch.as_tensor(x, dtype=compute_dtype())
-    if x.ndim == 2 and x.shape[1] == in_dim:
-        return x.unsqueeze(0).expand(n_models, -1, -1)
-    if x.ndim == 3 and x.shape[0] == n_models and x.shape[2] == in_dim:
+    if (x.ndim == 2 and x.shape[1] == in_dim) or (x.ndim == 3 and x.shape[0] == n_models and x.shape[2] == in_dim):
         return x
     raise ValueError(f"x must be (points, {in_dim}) or ({n_models}, points, {in_dim}), got {tuple(x.shape)}")
+
+
+def _batched_inputs(x: torch.Tensor, n_models: int, in_dim: int) -> torch.Tensor:
+    """Inputs as (N, P, in_dim): shared (P, in_dim) points are broadcast to every model."""
+    x = _inputs(x, n_models, in_dim)
+    return x.unsqueeze(0).expand(n_models, -1, -1) if x.ndim == 2 else x
 
 
 def batched_forward(
@@ -108,7 +116,7 @@ def batched_forward(
     """
     n_models = _check_params(config, params)
     p = _prefactors(config, n_models, prefactors).to(params[0].weight.device)[:, None, None]
-    h = _batched_inputs(x, n_models, config.in_dim).to(params[0].weight.device)
+    h = _inputs(x, n_models, config.in_dim).to(params[0].weight.device)  # (P, in) shared or (N, P, in)
     activation = ACTIVATIONS[config.activation]
     # Chapter 3's variant readings (fields that older configs may lack), as in sampler.mlp_forward.
     norm_before = config.layernorm and getattr(config, "layernorm_position", "before") == "before"
@@ -136,12 +144,22 @@ def batched_forward(
 
 
 def _scaled_linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """``p (h W^T + b)`` per model, with p (N, 1, 1) folded into W and b: cheaper than scaling (N, P, width)."""
+    """``p (h W^T + b)`` per model, with p (N, 1, 1) folded into W and b: cheaper than scaling (N, P, width).
+
+    ``h`` is (N, P, in), or (P, in) shared by every model: then all models' rows of W are
+    stacked into one (N out, in) matrix and the layer is one ``addmm`` (and its gradient one
+    more), which runs at the machine's full matrix rate where N small ``bmm`` products do not.
+    """
+    if h.ndim == 2:
+        n, out, fan_in = weight.shape
+        z = torch.addmm((p[:, :, 0] * bias).reshape(n * out), h, (p * weight).reshape(n * out, fan_in).t())
+        return z.view(h.shape[0], n, out).transpose(0, 1)  # (N, P, out), a view
     return torch.baddbmm((p[:, :, 0] * bias).unsqueeze(1), h, (p * weight).transpose(1, 2))
 
 
 def _loss_per_model(output: torch.Tensor, target: torch.Tensor, loss: str) -> torch.Tensor:
     """Mean loss of each model over its points: (N, P) -> (N,)."""
+    target = target.expand_as(output)  # (P,) targets shared by every model
     if loss == "bce":
         return F.binary_cross_entropy_with_logits(output, target, reduction="none").mean(1)
     return (output - target).square().mean(1)
@@ -213,13 +231,31 @@ def train_mlps(
     (0/1 for ``bce``). Equals training each model alone with ``torch.optim`` (see
     ``train_reference``), in a few batched matrix products per step. Explained in chapter 4.
     """
+    return fit(config, params, x, y, train, prefactors=prefactors)
+
+
+def fit(
+    config: MLPConfig,
+    params: list[LayerParams],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    train: TrainConfig,
+    *,
+    prefactors: torch.Tensor | None = None,
+    before_step: Callable[[int, list[LayerParams]], None] | None = None,
+) -> TrainResult:
+    """``train_mlps``, calling ``before_step(step, parameters)`` before every step and after the last.
+
+    The one training loop of the library: ``dynamics.train_with_snapshots`` records functions
+    through ``before_step`` (which must not change the parameters), so both train identically.
+    """
     n_models = _check_params(config, params)
     if not isinstance(train, TrainConfig):
         raise ValueError(f"train must be a TrainConfig, got {type(train).__name__}")
-    x = _batched_inputs(x, n_models, config.in_dim)
+    x = _inputs(x, n_models, config.in_dim)
     y = torch.as_tensor(y, dtype=compute_dtype())
-    y = y.unsqueeze(0).expand(n_models, -1) if y.ndim == 1 else y
-    if y.shape != x.shape[:2]:
+    points = x.shape[-2]
+    if y.shape not in ((points,), (n_models, points)):
         raise ValueError(f"y must be (points,) or (n_models, points) matching x {tuple(x.shape)}, got {tuple(y.shape)}")
     if not bool(torch.isfinite(x).all()) or not bool(torch.isfinite(y).all()):
         raise ValueError("x and y must be finite")
@@ -229,13 +265,19 @@ def train_mlps(
     leaves = _leaves(params)
     optimizer = _optimizer(_tensors(leaves), train)
     losses = torch.empty(train.steps, n_models, dtype=x.dtype)
-    for step, index in enumerate(batch_indices(x.shape[1], train)):
-        xb, yb = (x, y) if index is None else (x[:, index], y[:, index])
+    for step, index in enumerate(batch_indices(points, train)):
+        if before_step is not None:
+            before_step(step, leaves)
+        # The mini-batch: rows ``index`` of the shared (P, in) inputs, or of every model's own.
+        xb = x if index is None else x[..., index, :]
+        yb = y if index is None else y[..., index]
         loss = _loss_per_model(batched_forward(config, leaves, xb, p), yb, train.loss)
         optimizer.zero_grad(set_to_none=True)
         loss.sum().backward()
         optimizer.step()
         losses[step] = loss.detach()
+    if before_step is not None:
+        before_step(train.steps, leaves)
     trained = [_map_layer(layer, lambda t: t.detach()) for layer in leaves]
     return TrainResult(params=trained, losses=losses)
 
