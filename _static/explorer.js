@@ -4,8 +4,8 @@
  * It mirrors redshift_utils exactly, in float64: the network is the conventions page's "Random MLPs,
  * layer by layer" (redshift_utils/sampler.py), the grid is cell-centred (grids.py), the score
  * is the orthonormal DCT-II mean frequency (fourier.py) and the LZ76 compressibility of the
- * median-binarised function (lempel_ziv.py). Only the random numbers differ: torch's generator
- * cannot be reproduced here, so tests/test_explorer.py exports weights from
+ * median-binarised function (lempel_ziv.py). Only the random numbers differ: the library's streams
+ * (numpy's PCG64DXSM, sampler.network_stream) are not reproduced here, so tests/test_explorer.py exports weights from
  * redshift_utils.sample_mlp_params and checks that this file computes the same function and
  * scores from them (window.redshiftExplorer.evaluate).
  *

@@ -10,7 +10,9 @@ See the conventions page, book/conventions.md, sections "Random MLPs, layer by l
 from __future__ import annotations
 
 import math
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +31,15 @@ CHUNK_BYTES = 2**30  # parameters + activations of one chunk stay under about 1 
 # hit cache instead of memory. 2 MiB was best or tied from 0.5 to 4 MiB at widths 16 to 512
 # (1.5x to 3x faster than one batch of all networks; benchmarks/run_benchmarks.py, part b).
 TILE_BYTES = 2**21
+# Drawing parameters: networks are handed to the drawing threads in tasks of at least this many
+# numbers (about half a millisecond of drawing), so that narrow networks do not pay a thread
+# hand-off each. Each network still draws from its own stream, so this never changes a bit.
+DRAW_TASK_NUMBERS = 2**18
+# Elementwise laws are drawn and scaled in blocks of this many numbers (256 KiB of float32, in
+# a core's L2 cache), so that the scaling pass reads cache, not memory. Even (a uniform block
+# uses whole 64-bit outputs), it never changes a bit.
+DRAW_BLOCK_NUMBERS = 2**16
+DRAW_THREADS_ENV = "REDSHIFT_DRAW_THREADS"
 
 
 @dataclass(frozen=True)
@@ -50,28 +61,122 @@ def _check_seed(seed: int) -> None:
 
 
 def network_generator(seed: int, index: int) -> torch.Generator:
-    """The private random stream of network ``index`` under ``seed`` (SeedSequence-mixed)."""
+    """A torch stream for model ``index`` under ``seed`` (SeedSequence-mixed): the Transformer's and
+    the unbiased model's draws. Random MLPs draw from ``network_stream`` instead."""
     state = np.random.SeedSequence([seed, index]).generate_state(1, dtype=np.uint64)[0]
     return torch.Generator().manual_seed(int(state))
 
 
-def _unit_draw(shape: tuple[int, ...], dist: str, gen: torch.Generator) -> torch.Tensor:
-    """Draws with the variance of U(-1, 1) (1/3) per coordinate: ``s * draw`` has the variance of U(-s, s)."""
-    if dist == "uniform":
-        return torch.rand(shape, generator=gen).mul_(2.0).sub_(1.0)
-    normal = torch.randn(shape, generator=gen)
+def network_stream(seed: int, index: int) -> np.random.Generator:
+    """The private random stream of random MLP ``index`` under ``seed``: numpy's PCG64DXSM seeded
+    from ``SeedSequence([seed, index])``.
+
+    Why numpy's generator and not torch's: it fills float32 arrays about twice as fast per core
+    and releases the GIL while it does, so several networks are drawn on all cores at once
+    (``draw_threads``). PCG64DXSM rather than ``ru.rng``'s PCG64 keeps these streams apart from
+    the named draws even where the integers coincide.
+    """
+    return np.random.Generator(np.random.PCG64DXSM(np.random.SeedSequence([seed, index])))
+
+
+def draw_threads() -> int:
+    """Threads that draw networks' parameters: ``$REDSHIFT_DRAW_THREADS``, else the cores this
+    process may run on. Read at every call; results never depend on it (one stream per network)."""
+    raw = os.environ.get(DRAW_THREADS_ENV, "").strip()
+    if not raw:
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # macOS has no sched_getaffinity
+            return max(1, os.cpu_count() or 1)
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{DRAW_THREADS_ENV} must be an integer >= 1 (or unset: all available cores), got {raw!r}")
+    return int(raw)
+
+
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """One lasting pool per thread count (and per process: a forked child makes its own)."""
+    key = (os.getpid(), threads)
+    if key not in _POOLS:
+        _POOLS[key] = ThreadPoolExecutor(threads, thread_name_prefix="redshift-draw")
+    return _POOLS[key]
+
+
+def _unit_draw(out: np.ndarray, dist: str, gen: np.random.Generator) -> None:
+    """Fill the float32 array ``out`` with draws of the variance of U(-1, 1) (1/3) per coordinate:
+    ``s * draw`` has the variance of U(-s, s). Every operation is float32 (both precisions).
+    The uniform law takes the faster path of ``_uniform_draw``."""
+    gen.standard_normal(dtype=np.float32, out=out)
     if dist == "normal":
-        return normal.mul_(1.0 / math.sqrt(3.0))
-    if dist == "uniform_ball":
+        np.multiply(out, np.float32(1.0 / math.sqrt(3.0)), out=out)
+    elif dist == "uniform_ball":
         # The whole tensor (D numbers) uniform in the D-ball of radius sqrt((D + 2) / 3): a
         # uniform direction, and a radius whose D-th power is uniform. Each coordinate then has
         # variance R^2 / (D + 2) = 1/3; for D = 1 this is exactly U(-1, 1).
-        d = normal.numel()
-        radius = math.sqrt((d + 2) / 3.0) * float(torch.rand((), generator=gen, dtype=torch.float64)) ** (1.0 / d)
-        return normal.mul_(radius / float(normal.double().norm()))
-    # Student-t with 3 degrees of freedom (variance 3), rescaled to variance 1/3.
-    chi2 = torch.randn((3, *shape), generator=gen).square_().sum(0)
-    return normal.div_(torch.sqrt(chi2 / 3.0)).mul_(1.0 / 3.0)
+        d = out.size
+        radius = math.sqrt((d + 2) / 3.0) * float(gen.random()) ** (1.0 / d)
+        norm = math.sqrt(float(np.add.reduce(np.square(out, dtype=np.float64), axis=None)))
+        np.multiply(out, np.float32(radius / norm), out=out)
+    elif dist == "student_t":  # 3 degrees of freedom (variance 3), rescaled to variance 1/3
+        chi2 = np.square(gen.standard_normal((3, *out.shape), dtype=np.float32)).sum(0)
+        np.divide(out, np.sqrt(chi2 / np.float32(3.0)), out=out)
+        np.multiply(out, np.float32(1.0 / 3.0), out=out)
+
+
+def _uniform_draw(target: np.ndarray, scale: float, gen: np.random.Generator) -> None:
+    """``target = (2u - 1) * scale``, u uniform on [0, 1) in float32, the product in ``target``'s dtype.
+
+    ``u = (w >> 8) / 2^24`` for 32-bit words ``w``: the stream's 64-bit outputs, each split low
+    half first (``ceil(size / 2)`` outputs per call; an odd size leaves the last high half
+    unused). This is exactly how numpy's ``Generator.random(dtype=float32)`` makes its numbers,
+    done here on whole blocks: about 1.5 times faster per core. ``2u - 1 = k / 2^23`` with the
+    integer ``k = (w >> 8) - 2^23`` (exact in float32), so the product is the one multiplication
+    ``k * (scale / 2^23)``: the same bits as casting ``2u - 1`` and multiplying by ``scale``.
+    """
+    size = target.size
+    words = gen.bit_generator.random_raw((size + 1) // 2).astype("<u8", copy=False).view("<u4")[:size]
+    np.right_shift(words, 8, out=words)
+    k = words.view("<i4")
+    np.subtract(k, 2**23, out=k)
+    k = k.reshape(target.shape)
+    if target.dtype == np.float32:
+        factor = np.float32(scale) * np.float32(2.0**-23)  # exact: a power-of-two rescaling of float32(scale)
+        if factor != 0 and abs(factor) < np.finfo(np.float32).tiny:  # not exact below float32's normal range
+            np.multiply(np.multiply(k, np.float32(2.0**-23), dtype=np.float32), np.float32(scale), out=target)
+        else:
+            np.multiply(k, factor, out=target, dtype=np.float32, casting="same_kind")
+    else:
+        np.multiply(k, scale * 2.0**-23, out=target, dtype=np.float64)
+
+
+def _fill(target: np.ndarray, scale: float, dist: str, gen: np.random.Generator) -> None:
+    """``target = unit_draw * scale``: the draw in float32, the scaling in ``target``'s dtype.
+
+    In float64 the float32 draw is cast before the scaling, so both precisions see exactly the
+    same draws. The elementwise laws are drawn in blocks of ``DRAW_BLOCK_NUMBERS`` (even) that
+    stay in cache between the draw and the scaling; their streams are sequential, so blocks
+    give the same numbers as one call.
+    """
+    if dist not in ("uniform", "normal") or target.size <= DRAW_BLOCK_NUMBERS:
+        _scaled_draw(target, scale, dist, gen)
+        return
+    flat = target.reshape(-1)  # a view: target is one network's contiguous tensor
+    for start in range(0, flat.size, DRAW_BLOCK_NUMBERS):
+        _scaled_draw(flat[start : start + DRAW_BLOCK_NUMBERS], scale, dist, gen)
+
+
+def _scaled_draw(target: np.ndarray, scale: float, dist: str, gen: np.random.Generator) -> None:
+    if dist == "uniform":
+        _uniform_draw(target, scale, gen)
+        return
+    draw = target if target.dtype == np.float32 else np.empty(target.shape, np.float32)
+    _unit_draw(draw, dist, gen)
+    if draw is target:
+        np.multiply(target, np.float32(scale), out=target)
+    else:
+        np.multiply(draw, scale, out=target, dtype=np.float64)
 
 
 def _layer_shapes(config: MLPConfig) -> list[tuple[int, int]]:
@@ -79,53 +184,70 @@ def _layer_shapes(config: MLPConfig) -> list[tuple[int, int]]:
     return list(zip(sizes[:-1], sizes[1:], strict=True))
 
 
-def _sample_networks(config: MLPConfig, indices: range, seed: int) -> list[LayerParams]:
-    """Parameters of networks ``indices``, each from its own stream, stacked on dim 0."""
+def _sample_networks(
+    config: MLPConfig,
+    indices: range,
+    seed: int,
+    threads: int | None = None,
+    out: list[LayerParams] | None = None,
+) -> list[LayerParams]:
+    """Parameters of networks ``indices``, each from its own stream, stacked on dim 0.
+
+    Network ``i`` draws from ``network_stream(seed, i)``, per layer in order W, b, then the
+    gate's W', b'. Groups of networks are drawn on ``threads`` threads (default
+    ``draw_threads()``); each network writes only its own rows, so the bits never depend on
+    the thread count, the chunking or which networks are drawn together. ``out``: the result
+    of an earlier call with at least as many networks, whose memory is reused (overwritten):
+    ``sample_functions`` draws chunk after chunk into the same buffers, which saves the kernel
+    the work of handing out and zeroing fresh pages for every chunk.
+    """
+    threads = draw_threads() if threads is None else threads
+    check_int("sample", "threads", threads, 1)
     shapes = _layer_shapes(config)
     hidden = len(shapes) - 1
     count = len(indices)
-    weights = [torch.empty(count, out, inp) for inp, out in shapes]
-    biases = [torch.empty(count, out) for _, out in shapes]
-    gates_w = [torch.empty(count, out, inp) for inp, out in shapes[:hidden]] if config.gating else []
-    gates_b = [torch.empty(count, out) for _, out in shapes[:hidden]] if config.gating else []
-    uniform = config.weight_dist == "uniform"
-
-    def draw(target: torch.Tensor, gen: torch.Generator) -> None:
-        if uniform:  # raw U(0, 1) straight into place; mapped to U(-1, 1) for all rows below
-            torch.rand(target.shape, generator=gen, out=target)
-        else:
-            target.copy_(_unit_draw(tuple(target.shape), config.weight_dist, gen))
-
-    for row, index in enumerate(indices):
-        gen = network_generator(seed, index)
-        for layer in range(len(shapes)):
-            draw(weights[layer][row], gen)
-            draw(biases[layer][row], gen)
-            if config.gating and layer < hidden:
-                draw(gates_w[layer][row], gen)
-                draw(gates_b[layer][row], gen)
-    if uniform:  # the same elementwise 2u - 1 as _unit_draw, one pass per tensor
-        for tensor in (*weights, *biases, *gates_w, *gates_b):
-            tensor.mul_(2.0).sub_(1.0)
-    # Draws are always float32 (the same numbers in every precision); the scaling and all later
-    # arithmetic run in the compute dtype (REDSHIFT_DTYPE), a no-op cast for float32.
     dtype = compute_dtype()
-    weights, biases = [t.to(dtype) for t in weights], [t.to(dtype) for t in biases]
-    gates_w, gates_b = [t.to(dtype) for t in gates_w], [t.to(dtype) for t in gates_b]
-    params = []
+    gated = [config.gating and layer < hidden for layer in range(len(shapes))]
+
+    def buffer(layer: int, field: str, shape: tuple[int, ...]) -> torch.Tensor:
+        old = None if out is None else getattr(out[layer], field)
+        if old is not None and old.dtype == dtype and old.shape[1:] == shape and old.shape[0] >= count:
+            return old[:count]
+        # torch allocates (64-byte aligned, as every other tensor); numpy fills through shared views.
+        return torch.empty(count, *shape, dtype=dtype)
+
+    weights = [buffer(i, "weight", (o, n)) for i, (n, o) in enumerate(shapes)]
+    biases = [buffer(i, "bias", (o,)) for i, (_, o) in enumerate(shapes)]
+    gates_w = [buffer(i, "gate_weight", (o, n)) if gated[i] else None for i, (n, o) in enumerate(shapes)]
+    gates_b = [buffer(i, "gate_bias", (o,)) if gated[i] else None for i, (_, o) in enumerate(shapes)]
     bias_bound = config.bias_scale * (config.alpha if config.bias_scales_with_alpha else 1.0)
-    for layer, (inp, out) in enumerate(shapes):
-        bound = config.alpha * math.sqrt(6.0 / (inp + out))
-        gated = config.gating and layer < hidden
-        params.append(
-            LayerParams(
-                weight=weights[layer].mul_(bound),
-                bias=biases[layer].mul_(bias_bound),
-                gate_weight=gates_w[layer].mul_(bound) if gated else None,
-                gate_bias=gates_b[layer].mul_(bias_bound) if gated else None,
-            )
-        )
-    return params
+    # (array, scale) in each network's stream order.
+    plan: list[tuple[np.ndarray, float]] = []
+    for layer, (fan_in, fan_out) in enumerate(shapes):
+        bound = config.alpha * math.sqrt(6.0 / (fan_in + fan_out))
+        plan += [(weights[layer].numpy(), bound), (biases[layer].numpy(), bias_bound)]
+        if gated[layer]:
+            plan += [(gates_w[layer].numpy(), bound), (gates_b[layer].numpy(), bias_bound)]
+    per_network = sum(array[0].size for array, _ in plan) if count else 0
+    dist = config.weight_dist
+
+    def draw_rows(rows: range) -> None:
+        for row in rows:
+            gen = network_stream(seed, indices[row])
+            for array, scale in plan:
+                _fill(array[row], scale, dist, gen)
+
+    step = max(1, DRAW_TASK_NUMBERS // max(1, per_network))  # networks per task
+    tasks = [range(start, min(start + step, count)) for start in range(0, count, step)]
+    if threads == 1 or len(tasks) <= 1:
+        for rows in tasks:
+            draw_rows(rows)
+    else:
+        list(_pool(threads).map(draw_rows, tasks))  # list(): waits, and re-raises a worker's exception
+    return [
+        LayerParams(weight=weights[layer], bias=biases[layer], gate_weight=gates_w[layer], gate_bias=gates_b[layer])
+        for layer in range(len(shapes))
+    ]
 
 
 def sample_mlp_params(config: MLPConfig, n_networks: int, *, seed: int = 0) -> list[LayerParams]:
@@ -295,9 +417,10 @@ def sample_functions(
         chunk_size = _chunk_size(config, n * n, torch.finfo(dtype).bits // 8)
     check_int("sample_functions", "chunk_size", chunk_size, 1)
     out = torch.empty(n_networks, n * n, dtype=dtype)
+    buffers = None  # every chunk is drawn into the first chunk's memory
     for start in range(0, n_networks, chunk_size):
         indices = range(start, min(start + chunk_size, n_networks))
-        params = _sample_networks(config, indices, seed)
+        params = buffers = _sample_networks(config, indices, seed, out=buffers)
         if torch.device(device).type != "cpu":
             params = [_to_device(layer, device) for layer in params]
         out[start : indices.stop] = mlp_forward(config, params, points).cpu()

@@ -1,6 +1,6 @@
 """The live explorer (book/explorer.md, _static/explorer.js) computes what redshift_utils computes.
 
-The browser cannot reproduce torch's random numbers, so the weights are exported instead:
+The browser does not reproduce the library's random numbers, so the weights are exported instead:
 ``ru.sample_mlp_params`` draws a network, it is written as JSON (the page's import format),
 and headless Chromium evaluates it with the page's own JavaScript. Function values, the
 Fourier score and the LZ score must match the library: to rounding against a float64 forward

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 
 import numpy as np
 import pytest
@@ -220,7 +221,10 @@ def test_network_i_independent_of_n_networks_and_chunk_size(config):
     torch.testing.assert_close(many[:5], reference, rtol=1e-6, atol=1e-6)
     for chunk_size in (1, 3, None):
         chunked = ru.sample_functions(config, 50, n=n, seed=7, chunk_size=chunk_size)
-        torch.testing.assert_close(chunked, many, rtol=1e-6, atol=1e-6)
+        # The same parameters (test_parameter_bits_do_not_depend_on_threads_chunks_or_batch); a
+        # matrix product over one network (chunk_size=1) may round its last float32 bits
+        # differently from one over many, hence the few-ulp tolerance on values of order 1.
+        torch.testing.assert_close(chunked, many, rtol=1e-5, atol=1e-5)
 
 
 def test_unbiased_network_i_independent_of_n_networks():
@@ -257,28 +261,120 @@ def test_uniform_init_bounds():
     assert all(torch.equal(p.weight, q.weight) for p, q in zip(params, plain, strict=True))
 
 
-def test_uniform_stream_layout_is_pinned(float32):
-    """Network i's parameters come from its own stream in a fixed order: per layer W, b, then
-    the gate's W', b'; uniform draws are (2u - 1) * bound. Changing this changes every figure."""
-    from redshift_utils.sampler import network_generator
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_uniform_stream_layout_is_pinned(monkeypatch, dtype):
+    """Network i's parameters come from its own stream, numpy's PCG64DXSM seeded from
+    SeedSequence([seed, i]), in a fixed order: per layer W, b, then the gate's W', b'. A tensor
+    of m numbers takes ceil(m / 2) 64-bit outputs, split low half first into 32-bit words w;
+    u = (w >> 8) / 2^24, 2u - 1 in float32, then cast to the compute dtype and times the bound
+    there. Changing this changes every figure."""
+    from redshift_utils import sampler
 
+    monkeypatch.setenv("REDSHIFT_DTYPE", dtype)
+    monkeypatch.setattr(sampler, "DRAW_BLOCK_NUMBERS", 4)  # tensors drawn in several blocks: the same numbers
     config = ru.MLPConfig(depth=2, width=5, alpha=1.5, bias_scale=0.25, gating=True)
     params = ru.sample_mlp_params(config, 3, seed=4)
     sizes = [2, 5, 5, 1]
+    f32 = np.float32
+
+    def expected_draw(bits, shape, scale):
+        m = math.prod(shape)
+        raw = [int(x) for x in bits.random_raw((m + 1) // 2)]
+        words = [half for x in raw for half in (x & 0xFFFFFFFF, x >> 32)][:m]
+        u = np.array([w >> 8 for w in words], dtype=np.float64) / 2**24
+        unit = (2 * u - 1).astype(f32).reshape(shape)  # exact in float32
+        return torch.from_numpy(unit * f32(scale) if dtype == "float32" else unit.astype(np.float64) * scale)
+
     for index in range(3):
-        gen = network_generator(4, index)
+        bits = np.random.PCG64DXSM(np.random.SeedSequence([4, index]))
         for layer in range(3):
             fan_in, fan_out = sizes[layer], sizes[layer + 1]
             bound = 1.5 * math.sqrt(6.0 / (fan_in + fan_out))
-            expected = [torch.rand((fan_out, fan_in), generator=gen).mul_(2.0).sub_(1.0).mul_(bound)]
-            expected.append(torch.rand((fan_out,), generator=gen).mul_(2.0).sub_(1.0).mul_(0.25))
+            expected = [expected_draw(bits, (fan_out, fan_in), bound), expected_draw(bits, (fan_out,), 0.25)]
             got = [params[layer].weight[index], params[layer].bias[index]]
             if layer < 2:
-                expected.append(torch.rand((fan_out, fan_in), generator=gen).mul_(2.0).sub_(1.0).mul_(bound))
-                expected.append(torch.rand((fan_out,), generator=gen).mul_(2.0).sub_(1.0).mul_(0.25))
+                expected += [expected_draw(bits, (fan_out, fan_in), bound), expected_draw(bits, (fan_out,), 0.25)]
                 got += [params[layer].gate_weight[index], params[layer].gate_bias[index]]
             for a, b in zip(got, expected, strict=True):
                 assert torch.equal(a, b)
+
+
+def test_uniform_draws_are_numpys_float32_uniforms(float32):
+    """The block-wise uniform draws are numpy's own Generator.random(dtype=float32) numbers."""
+    config = ru.MLPConfig(depth=1, width=50_000, in_dim=3)  # a 150,000-number first layer: three blocks
+    first = ru.sample_mlp_params(config, 1, seed=2)[0]
+    gen = np.random.Generator(np.random.PCG64DXSM(np.random.SeedSequence([2, 0])))
+    u = gen.random(150_000, dtype=np.float32).reshape(50_000, 3)
+    bound = math.sqrt(6.0 / 50_003)
+    assert torch.equal(first.weight[0], torch.from_numpy((np.float32(2) * u - np.float32(1)) * np.float32(bound)))
+    assert 0.999 * bound < float(first.weight.abs().max()) < bound
+
+
+def _all_tensors(params: list) -> list[torch.Tensor]:
+    return [
+        t for layer in params for t in (layer.weight, layer.bias, layer.gate_weight, layer.gate_bias) if t is not None
+    ]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "config",
+    [
+        ru.MLPConfig(width=24, depth=3, alpha=1.3, bias_scale=0.7),
+        ru.MLPConfig(width=12, depth=2, gating=True, weight_dist="normal"),
+        ru.MLPConfig(width=12, depth=2, weight_dist="student_t", bias_scales_with_alpha=True, alpha=2.0),
+        ru.MLPConfig(width=12, depth=1, weight_dist="uniform_ball", gating=True),
+    ],
+)
+def test_parameter_bits_do_not_depend_on_threads_chunks_or_batch(monkeypatch, dtype, config):
+    """The determinism contract of the threaded drawing: network i's parameters are the same bits
+    whatever the number of drawing threads, the task size, the chunk or the batch it is drawn in."""
+    from redshift_utils import sampler
+
+    monkeypatch.setenv("REDSHIFT_DTYPE", dtype)
+    reference = sampler._sample_networks(config, range(23), 9, threads=1)
+    # One network per task, so that several threads really share the work, and small blocks.
+    monkeypatch.setattr(sampler, "DRAW_TASK_NUMBERS", 1)
+    monkeypatch.setattr(sampler, "DRAW_BLOCK_NUMBERS", 6)
+    for threads in (2, 3, 8):
+        threaded = sampler._sample_networks(config, range(23), 9, threads=threads)
+        assert all(torch.equal(a, b) for a, b in zip(_all_tensors(threaded), _all_tensors(reference), strict=True))
+    buffers = sampler._sample_networks(config, range(40, 53), 9)  # memory to reuse, as sample_functions does
+    for rows in (range(0, 1), range(5, 6), range(4, 17), range(22, 23)):  # other chunks and batch sizes
+        whole = [t[rows.start : rows.stop] for t in _all_tensors(reference)]
+        part = sampler._sample_networks(config, rows, 9, threads=2)
+        assert all(torch.equal(a, b) for a, b in zip(_all_tensors(part), whole, strict=True))
+        reused = sampler._sample_networks(config, rows, 9, threads=2, out=buffers)
+        assert all(torch.equal(a, b) for a, b in zip(_all_tensors(reused), whole, strict=True))
+        assert reused[0].weight.data_ptr() == buffers[0].weight.data_ptr()
+    monkeypatch.setenv("REDSHIFT_DRAW_THREADS", "3")  # the default thread count comes from the environment
+    assert sampler.draw_threads() == 3
+    public = ru.sample_mlp_params(config, 23, seed=9)
+    assert all(torch.equal(a, b) for a, b in zip(_all_tensors(public), _all_tensors(reference), strict=True))
+
+
+def test_sample_functions_bits_do_not_depend_on_draw_threads(monkeypatch, float32):
+    from redshift_utils import sampler
+
+    config = ru.MLPConfig(width=32, depth=3, activation="tanh")
+    monkeypatch.setenv("REDSHIFT_DRAW_THREADS", "1")
+    one = ru.sample_functions(config, 40, n=8, seed=3, chunk_size=16)
+    monkeypatch.setattr(sampler, "DRAW_TASK_NUMBERS", 1)
+    for threads in ("2", "5"):
+        monkeypatch.setenv("REDSHIFT_DRAW_THREADS", threads)
+        assert torch.equal(ru.sample_functions(config, 40, n=8, seed=3, chunk_size=16), one)
+
+
+def test_draw_threads_default_and_bad_values(monkeypatch):
+    from redshift_utils.sampler import draw_threads
+
+    monkeypatch.delenv("REDSHIFT_DRAW_THREADS", raising=False)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert draw_threads() == cores
+    for bad in ("0", "-2", "two", "1.5"):
+        monkeypatch.setenv("REDSHIFT_DRAW_THREADS", bad)
+        with pytest.raises(ValueError, match=r"REDSHIFT_DRAW_THREADS must be an integer >= 1 .*got '"):
+            ru.sample_mlp_params(ru.MLPConfig(width=4), 1)
 
 
 def test_bias_scale_zero_gives_zero_biases():
