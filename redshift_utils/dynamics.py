@@ -175,7 +175,7 @@ def train_with_snapshots(
     def record(step: int, leaves: list[LayerParams]) -> None:
         if step in wanted:
             with torch.no_grad():
-                outputs.append(batched_forward(config, leaves, eval_points, p).to(torch.float64).numpy())
+                outputs.append(batched_forward(config, leaves, eval_points, p).to("cpu", torch.float64).numpy())
             steps.append(step)
 
     result = fit(config, params, x, y, train, prefactors=prefactors, before_step=record)

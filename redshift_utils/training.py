@@ -24,6 +24,7 @@ from torch import nn
 
 from redshift_utils.activations import ACTIVATIONS
 from redshift_utils.configs import MLPConfig
+from redshift_utils.device import compute_device
 from redshift_utils.precision import compute_dtype
 from redshift_utils.sampler import LayerParams, sample_mlp_params
 from redshift_utils.validation import check_choice, check_float, check_int
@@ -171,10 +172,11 @@ def _map_layer(layer: LayerParams, fn: Callable[[torch.Tensor], torch.Tensor]) -
     return LayerParams(apply(layer.weight), apply(layer.bias), apply(layer.gate_weight), apply(layer.gate_bias))
 
 
-def _leaves(params: list[LayerParams]) -> list[LayerParams]:
-    """Fresh leaf copies in the compute dtype that require grad (the caller's tensors stay untouched)."""
+def _leaves(params: list[LayerParams], device: torch.device | None = None) -> list[LayerParams]:
+    """Fresh leaf copies in the compute dtype (on ``device``) that require grad; the caller's stay untouched."""
     dtype = compute_dtype()
-    return [_map_layer(layer, lambda t: t.detach().to(dtype, copy=True).requires_grad_(True)) for layer in params]
+    copy = lambda t: t.detach().to(device=device, dtype=dtype, copy=True).requires_grad_(True)  # noqa: E731
+    return [_map_layer(layer, copy) for layer in params]
 
 
 def _tensors(params: list[LayerParams]) -> list[torch.Tensor]:
@@ -248,7 +250,10 @@ def fit(
 
     The one training loop of the library: ``dynamics.train_with_snapshots`` records functions
     through ``before_step`` (which must not change the parameters), so both train identically.
+    Training runs on ``REDSHIFT_DEVICE`` (``before_step`` sees the parameters there); the
+    result is on the CPU.
     """
+    device = compute_device()  # a bad REDSHIFT_DEVICE is refused before any work
     n_models = _check_params(config, params)
     if not isinstance(train, TrainConfig):
         raise ValueError(f"train must be a TrainConfig, got {type(train).__name__}")
@@ -261,14 +266,15 @@ def fit(
         raise ValueError("x and y must be finite")
     if train.loss == "bce" and not bool(((y == 0) | (y == 1)).all()):
         raise ValueError("loss 'bce' needs targets in {0, 1}")
-    p = _prefactors(config, n_models, prefactors)
-    leaves = _leaves(params)
+    x, y, p = x.to(device), y.to(device), _prefactors(config, n_models, prefactors).to(device)
+    leaves = _leaves(params, device)
     optimizer = _optimizer(_tensors(leaves), train)
-    losses = torch.empty(train.steps, n_models, dtype=x.dtype)
+    losses = torch.empty(train.steps, n_models, dtype=x.dtype, device=device)
     for step, index in enumerate(batch_indices(points, train)):
         if before_step is not None:
             before_step(step, leaves)
         # The mini-batch: rows ``index`` of the shared (P, in) inputs, or of every model's own.
+        index = index if index is None or device.type == "cpu" else index.to(device)
         xb = x if index is None else x[..., index, :]
         yb = y if index is None else y[..., index]
         loss = _loss_per_model(batched_forward(config, leaves, xb, p), yb, train.loss)
@@ -278,8 +284,8 @@ def fit(
         losses[step] = loss.detach()
     if before_step is not None:
         before_step(train.steps, leaves)
-    trained = [_map_layer(layer, lambda t: t.detach()) for layer in leaves]
-    return TrainResult(params=trained, losses=losses)
+    trained = [_map_layer(layer, lambda t: t.detach().cpu()) for layer in leaves]
+    return TrainResult(params=trained, losses=losses.cpu())
 
 
 @torch.no_grad()
@@ -291,11 +297,17 @@ def predict(
     *,
     chunk_points: int = 8192,
 ) -> torch.Tensor:
-    """``batched_forward`` without gradients, in chunks of points: (N, points). Chapter 4."""
+    """``batched_forward`` without gradients, in chunks of points: (N, points), on the CPU. Chapter 4.
+
+    Computes on ``REDSHIFT_DEVICE`` (parameters on the CPU are copied there once).
+    """
+    device = compute_device()
     x = torch.as_tensor(x, dtype=compute_dtype())
+    if params and params[0].weight.device != device:
+        params = [_map_layer(layer, lambda t: t.to(device)) for layer in params]
     axis = x.ndim - 2
     parts = [
-        batched_forward(config, params, x.narrow(axis, s, min(chunk_points, x.shape[axis] - s)), prefactors)
+        batched_forward(config, params, x.narrow(axis, s, min(chunk_points, x.shape[axis] - s)), prefactors).cpu()
         for s in range(0, x.shape[axis], chunk_points)
     ]
     return torch.cat(parts, dim=1)
