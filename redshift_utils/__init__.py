@@ -17,6 +17,7 @@ from redshift_utils.book.results import claim, write_results
 from redshift_utils.book.source import source_hash
 from redshift_utils.boolean import boolean_complexity, boolean_functions, boolean_inputs
 from redshift_utils.configs import MLPConfig, UnbiasedConfig
+from redshift_utils.device import compute_device, device_name
 from redshift_utils.fourier import fourier_complexity
 from redshift_utils.grids import grid, grid_axis
 from redshift_utils.lempel_ziv import lz76, lz_complexity
@@ -60,7 +61,9 @@ __all__ = [
     "spearman_ci",
     "write_results",
     "chebyshev_complexity",
+    "compute_device",
     "compute_dtype",
+    "device_name",
     "dtype_name",
     "fourier_complexity",
     "grid",

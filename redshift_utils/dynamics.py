@@ -22,19 +22,7 @@ from scipy import stats
 from redshift_utils.configs import MLPConfig
 from redshift_utils.precision import compute_dtype
 from redshift_utils.sampler import LayerParams, unbiased_basis
-from redshift_utils.training import (
-    TrainConfig,
-    _batched_inputs,
-    _check_params,
-    _leaves,
-    _loss_per_model,
-    _map_layer,
-    _optimizer,
-    _prefactors,
-    _tensors,
-    batch_indices,
-    batched_forward,
-)
+from redshift_utils.training import TrainConfig, _check_params, _inputs, _prefactors, batched_forward, fit
 from redshift_utils.validation import check_int
 
 
@@ -180,33 +168,15 @@ def train_with_snapshots(
     if record_at[0] < 0 or record_at[-1] > train.steps:
         raise ValueError(f"record_at must lie in [0, steps={train.steps}], got {record_at[0]} to {record_at[-1]}")
     wanted = set(record_at)
-    x = _batched_inputs(x, n_models, config.in_dim)
-    y = torch.as_tensor(y, dtype=compute_dtype())
-    y = y.unsqueeze(0).expand(n_models, -1) if y.ndim == 1 else y
-    if y.shape != x.shape[:2]:
-        raise ValueError(f"y must be (points,) or (n_models, points) matching x {tuple(x.shape)}, got {tuple(y.shape)}")
-    eval_points = x if eval_x is None else _batched_inputs(eval_x, n_models, config.in_dim)
+    eval_points = _inputs(x if eval_x is None else eval_x, n_models, config.in_dim)
     p = _prefactors(config, n_models, prefactors)
-    leaves = _leaves(params)
-    optimizer = _optimizer(_tensors(leaves), train)
-    losses = torch.empty(train.steps, n_models, dtype=x.dtype)
     steps, outputs = [], []
 
-    def record(step: int) -> None:
-        with torch.no_grad():
-            outputs.append(batched_forward(config, leaves, eval_points, p).to(torch.float64).numpy())
-        steps.append(step)
-
-    for step, index in enumerate(batch_indices(x.shape[1], train)):
+    def record(step: int, leaves: list[LayerParams]) -> None:
         if step in wanted:
-            record(step)
-        xb, yb = (x, y) if index is None else (x[:, index], y[:, index])
-        loss = _loss_per_model(batched_forward(config, leaves, xb, p), yb, train.loss)
-        optimizer.zero_grad(set_to_none=True)
-        loss.sum().backward()
-        optimizer.step()
-        losses[step] = loss.detach()
-    if train.steps in wanted:
-        record(train.steps)
-    trained = [_map_layer(layer, lambda t: t.detach()) for layer in leaves]
-    return Snapshots(np.array(steps), np.stack(outputs), losses.numpy(), trained)
+            with torch.no_grad():
+                outputs.append(batched_forward(config, leaves, eval_points, p).to("cpu", torch.float64).numpy())
+            steps.append(step)
+
+    result = fit(config, params, x, y, train, prefactors=prefactors, before_step=record)
+    return Snapshots(np.array(steps), np.stack(outputs), result.losses.numpy(), result.params)

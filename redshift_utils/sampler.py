@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from redshift_utils.activations import ACTIVATIONS, INPLACE_ACTIVATIONS
 from redshift_utils.configs import MLPConfig, UnbiasedConfig
+from redshift_utils.device import resolve_device
 from redshift_utils.grids import grid, grid_axis
 from redshift_utils.precision import compute_dtype, dtype_name
 from redshift_utils.validation import check_int
@@ -274,14 +275,18 @@ def _linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, scale: fl
     return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
 
 
-def mlp_forward(config: MLPConfig, params: list[LayerParams], x: torch.Tensor) -> torch.Tensor:
+def mlp_forward(
+    config: MLPConfig, params: list[LayerParams], x: torch.Tensor, *, device: str | torch.device | None = None
+) -> torch.Tensor:
     """Evaluate a batch of networks at points ``x`` (points, in_dim) -> (n_networks, points).
 
     Implements the layer-by-layer definition (conventions page, book/conventions.md, section
     "Random MLPs, layer by layer") with one batched matrix product per
     layer. On the CPU the networks are evaluated in groups whose activations fit in cache
     (``TILE_BYTES``), which makes the bias, activation and residual passes nearly free.
-    Explained in chapter 2 (``notebooks/02_activations.md``).
+    Parameters on the CPU are evaluated on ``device`` (default: ``REDSHIFT_DEVICE``, see
+    ``redshift_utils.device``) and the result comes back to the CPU; parameters already on a
+    GPU are evaluated there. Explained in chapter 2 (``notebooks/02_activations.md``).
     """
     if not isinstance(config, MLPConfig):
         raise ValueError(f"config must be an MLPConfig, got {type(config).__name__}")
@@ -290,6 +295,8 @@ def mlp_forward(config: MLPConfig, params: list[LayerParams], x: torch.Tensor) -
     first = params[0].weight
     if x.ndim != 2 or x.shape[1] != config.in_dim:
         raise ValueError(f"x must have shape (points, in_dim={config.in_dim}), got {tuple(x.shape)}")
+    if first.device.type == "cpu" and (target := resolve_device(device)).type != "cpu":
+        return mlp_forward(config, [_to_device(layer, target) for layer in params], x).cpu()
     x = x.to(device=first.device, dtype=first.dtype)
     n_networks, points = first.shape[0], x.shape[0]
     width = config.width if config.depth else 1  # a perceptron (depth 0) has no hidden layer
@@ -412,7 +419,7 @@ def sample_functions(
     n: int = 64,
     seed: int = 0,
     chunk_size: int | None = None,
-    device: str | torch.device = "cpu",
+    device: str | torch.device | None = None,
 ) -> torch.Tensor:
     """Functions of ``n_networks`` random networks on the n x n grid: (n_networks, n, n).
 
@@ -421,11 +428,13 @@ def sample_functions(
 
     ``[k, i, j] = f_k(x_i, y_j)``. Networks are drawn on the CPU from their own streams
     (so results do not depend on ``n_networks`` or ``chunk_size``) and evaluated in chunks
-    that keep memory near 1 GB; ``device="cuda"`` evaluates on a GPU. Explained in chapter 1.
+    that keep memory near 1 GB; they are evaluated on ``device`` (default: ``REDSHIFT_DEVICE``,
+    the CPU unless it says ``cuda``) and the result is a CPU tensor. Explained in chapter 1.
     """
     check_int("sample_functions", "n_networks", n_networks, 1)
     check_int("sample_functions", "n", n, 2)
     _check_seed(seed)
+    device = resolve_device(device)
     if isinstance(config, UnbiasedConfig):
         return _unbiased_functions(config, n_networks, n, seed)
     if not isinstance(config, MLPConfig):
@@ -440,9 +449,9 @@ def sample_functions(
     for start in range(0, n_networks, chunk_size):
         indices = range(start, min(start + chunk_size, n_networks))
         params = buffers = _sample_networks(config, indices, seed, out=buffers)
-        if torch.device(device).type != "cpu":
+        if device.type != "cpu":  # drawn on the CPU as always, then moved
             params = [_to_device(layer, device) for layer in params]
-        out[start : indices.stop] = mlp_forward(config, params, points).cpu()
+        out[start : indices.stop] = mlp_forward(config, params, points, device=device).cpu()
     bad = int((~torch.isfinite(out)).any(1).sum())
     if bad:
         warnings.warn(

@@ -24,6 +24,7 @@ from torch import nn
 
 from redshift_utils.activations import ACTIVATIONS
 from redshift_utils.configs import MLPConfig
+from redshift_utils.device import compute_device
 from redshift_utils.precision import compute_dtype
 from redshift_utils.sampler import LayerParams, sample_mlp_params
 from redshift_utils.validation import check_choice, check_float, check_int
@@ -85,14 +86,22 @@ def _check_params(config: MLPConfig, params: list[LayerParams]) -> int:
     return params[0].weight.shape[0]
 
 
-def _batched_inputs(x: torch.Tensor, n_models: int, in_dim: int) -> torch.Tensor:
-    """Inputs as (N, P, in_dim): shared (P, in_dim) points are broadcast to every model."""
+def _inputs(x: torch.Tensor, n_models: int, in_dim: int) -> torch.Tensor:
+    """Inputs in the compute dtype: (P, in_dim) shared by every model, kept 2-D, or (N, P, in_dim).
+
+    Why keep shared inputs 2-D: the first layer of all models is then one matrix product
+    (``_scaled_linear``) and a mini-batch is gathered once, not once per model.
+    """
     x = torch.as_tensor(x, dtype=compute_dtype())
-    if x.ndim == 2 and x.shape[1] == in_dim:
-        return x.unsqueeze(0).expand(n_models, -1, -1)
-    if x.ndim == 3 and x.shape[0] == n_models and x.shape[2] == in_dim:
+    if (x.ndim == 2 and x.shape[1] == in_dim) or (x.ndim == 3 and x.shape[0] == n_models and x.shape[2] == in_dim):
         return x
     raise ValueError(f"x must be (points, {in_dim}) or ({n_models}, points, {in_dim}), got {tuple(x.shape)}")
+
+
+def _batched_inputs(x: torch.Tensor, n_models: int, in_dim: int) -> torch.Tensor:
+    """Inputs as (N, P, in_dim): shared (P, in_dim) points are broadcast to every model."""
+    x = _inputs(x, n_models, in_dim)
+    return x.unsqueeze(0).expand(n_models, -1, -1) if x.ndim == 2 else x
 
 
 def batched_forward(
@@ -108,7 +117,7 @@ def batched_forward(
     """
     n_models = _check_params(config, params)
     p = _prefactors(config, n_models, prefactors).to(params[0].weight.device)[:, None, None]
-    h = _batched_inputs(x, n_models, config.in_dim).to(params[0].weight.device)
+    h = _inputs(x, n_models, config.in_dim).to(params[0].weight.device)  # (P, in) shared or (N, P, in)
     activation = ACTIVATIONS[config.activation]
     # Chapter 3's variant readings (fields that older configs may lack), as in sampler.mlp_forward.
     norm_before = config.layernorm and getattr(config, "layernorm_position", "before") == "before"
@@ -128,7 +137,7 @@ def batched_forward(
         elif config.gating:  # undo alpha in the gate's draws, as sampler._gate_scales does
             bias_alpha = config.alpha if config.bias_scales_with_alpha else 1.0
             weight, bias = layer.gate_weight / config.alpha, layer.gate_bias / bias_alpha
-            a = a * torch.sigmoid(torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2)))
+            a = a * torch.sigmoid(_scaled_linear(h, weight, bias, torch.ones_like(p)))
         if skip_z:
             h = z + a if mode == "around_phi" else (z + a) * (0.5**0.5)
         elif config.residual and index > 0:  # "around_layer": the first layer changes the width
@@ -142,12 +151,22 @@ def batched_forward(
 
 
 def _scaled_linear(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """``p (h W^T + b)`` per model, with p (N, 1, 1) folded into W and b: cheaper than scaling (N, P, width)."""
+    """``p (h W^T + b)`` per model, with p (N, 1, 1) folded into W and b: cheaper than scaling (N, P, width).
+
+    ``h`` is (N, P, in), or (P, in) shared by every model: then all models' rows of W are
+    stacked into one (N out, in) matrix and the layer is one ``addmm`` (and its gradient one
+    more), which runs at the machine's full matrix rate where N small ``bmm`` products do not.
+    """
+    if h.ndim == 2:
+        n, out, fan_in = weight.shape
+        z = torch.addmm((p[:, :, 0] * bias).reshape(n * out), h, (p * weight).reshape(n * out, fan_in).t())
+        return z.view(h.shape[0], n, out).transpose(0, 1)  # (N, P, out), a view
     return torch.baddbmm((p[:, :, 0] * bias).unsqueeze(1), h, (p * weight).transpose(1, 2))
 
 
 def _loss_per_model(output: torch.Tensor, target: torch.Tensor, loss: str) -> torch.Tensor:
     """Mean loss of each model over its points: (N, P) -> (N,)."""
+    target = target.expand_as(output)  # (P,) targets shared by every model
     if loss == "bce":
         return F.binary_cross_entropy_with_logits(output, target, reduction="none").mean(1)
     return (output - target).square().mean(1)
@@ -159,10 +178,11 @@ def _map_layer(layer: LayerParams, fn: Callable[[torch.Tensor], torch.Tensor]) -
     return LayerParams(apply(layer.weight), apply(layer.bias), apply(layer.gate_weight), apply(layer.gate_bias))
 
 
-def _leaves(params: list[LayerParams]) -> list[LayerParams]:
-    """Fresh leaf copies in the compute dtype that require grad (the caller's tensors stay untouched)."""
+def _leaves(params: list[LayerParams], device: torch.device | None = None) -> list[LayerParams]:
+    """Fresh leaf copies in the compute dtype (on ``device``) that require grad; the caller's stay untouched."""
     dtype = compute_dtype()
-    return [_map_layer(layer, lambda t: t.detach().to(dtype, copy=True).requires_grad_(True)) for layer in params]
+    copy = lambda t: t.detach().to(device=device, dtype=dtype, copy=True).requires_grad_(True)  # noqa: E731
+    return [_map_layer(layer, copy) for layer in params]
 
 
 def _tensors(params: list[LayerParams]) -> list[torch.Tensor]:
@@ -260,13 +280,36 @@ def train_mlps(
     is 1, or ``train.steps``"); it is left out of the batch from then on, which makes the rest
     cheaper without changing any other model's trajectory.
     """
+    return fit(config, params, x, y, train, prefactors=prefactors, until_fit=until_fit, check_every=check_every)
+
+
+def fit(
+    config: MLPConfig,
+    params: list[LayerParams],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    train: TrainConfig,
+    *,
+    prefactors: torch.Tensor | None = None,
+    before_step: Callable[[int, list[LayerParams]], None] | None = None,
+    until_fit: bool = False,
+    check_every: int = 25,
+) -> TrainResult:
+    """``train_mlps``, calling ``before_step(step, parameters)`` before every step and after the last.
+
+    The one training loop of the library: ``dynamics.train_with_snapshots`` records functions
+    through ``before_step`` (which must not change the parameters), so both train identically.
+    Training runs on ``REDSHIFT_DEVICE`` (``before_step`` sees the parameters there); the
+    result is on the CPU.
+    """
+    device = compute_device()  # a bad REDSHIFT_DEVICE is refused before any work
     n_models = _check_params(config, params)
     if not isinstance(train, TrainConfig):
         raise ValueError(f"train must be a TrainConfig, got {type(train).__name__}")
-    x = _batched_inputs(x, n_models, config.in_dim)
+    x = _inputs(x, n_models, config.in_dim)
     y = torch.as_tensor(y, dtype=compute_dtype())
-    y = y.unsqueeze(0).expand(n_models, -1) if y.ndim == 1 else y
-    if y.shape != x.shape[:2]:
+    points = x.shape[-2]
+    if y.shape not in ((points,), (n_models, points)):
         raise ValueError(f"y must be (points,) or (n_models, points) matching x {tuple(x.shape)}, got {tuple(y.shape)}")
     if not bool(torch.isfinite(x).all()) or not bool(torch.isfinite(y).all()):
         raise ValueError("x and y must be finite")
@@ -274,58 +317,78 @@ def train_mlps(
         raise ValueError("loss 'bce' needs targets in {0, 1}")
     if until_fit and train.loss != "bce":
         raise ValueError(f"until_fit needs loss 'bce' (training accuracy), got {train.loss!r}")
+    if until_fit and before_step is not None:
+        raise ValueError("until_fit and before_step cannot be combined (retired models leave the batch)")
     check_int("train_mlps", "check_every", check_every, 1)
-    p = _prefactors(config, n_models, prefactors)
-    leaves = _leaves(params)
+    x, y, p = x.to(device), y.to(device), _prefactors(config, n_models, prefactors).to(device)
+    leaves = _leaves(params, device)
     optimizer = _optimizer(_tensors(leaves), train)
-    losses = torch.full((train.steps, n_models), float("nan"), dtype=x.dtype)
-    if not until_fit:
-        for step, index in enumerate(batch_indices(x.shape[1], train)):
-            xb, yb = (x, y) if index is None else (x[:, index], y[:, index])
-            loss = _loss_per_model(batched_forward(config, leaves, xb, p), yb, train.loss)
-            optimizer.zero_grad(set_to_none=True)
-            loss.sum().backward()
-            optimizer.step()
+    losses = torch.full((train.steps, n_models), float("nan"), dtype=x.dtype, device=device)
+
+    def rows(t: torch.Tensor, shared_ndim: int, active: torch.Tensor | None) -> torch.Tensor:
+        """The active models' rows of a per-model tensor; a shared one (P, ...) as it is."""
+        return t if active is None or t.ndim == shared_ndim else t[active.to(t.device)]
+
+    def step_once(step: int, index: torch.Tensor | None, active: torch.Tensor | None) -> None:
+        # The mini-batch: rows ``index`` of the shared (P, in) inputs, or of every model's own.
+        index = index if index is None or device.type == "cpu" else index.to(device)
+        xa, ya = rows(x, 2, active), rows(y, 1, active)
+        pa = p if active is None else p[active.to(device)]
+        xb = xa if index is None else xa[..., index, :]
+        yb = ya if index is None else ya[..., index]
+        loss = _loss_per_model(batched_forward(config, leaves, xb, pa), yb, train.loss)
+        optimizer.zero_grad(set_to_none=True)
+        loss.sum().backward()
+        optimizer.step()
+        if active is None:
             losses[step] = loss.detach()
-        trained = [_map_layer(layer, lambda t: t.detach()) for layer in leaves]
-        return TrainResult(params=trained, losses=losses, steps_run=torch.full((n_models,), train.steps))
+        else:
+            losses[step, active.to(device)] = loss.detach()
+
+    if not until_fit:
+        for step, index in enumerate(batch_indices(points, train)):
+            if before_step is not None:
+                before_step(step, leaves)
+            step_once(step, index, None)
+        if before_step is not None:
+            before_step(train.steps, leaves)
+        trained = [_map_layer(layer, lambda t: t.detach().cpu()) for layer in leaves]
+        return TrainResult(params=trained, losses=losses.cpu(), steps_run=torch.full((n_models,), train.steps))
     done = [_map_layer(layer, lambda t: t.detach().clone()) for layer in leaves]  # filled as models retire
     steps_run = torch.full((n_models,), train.steps)
     active = torch.arange(n_models)
 
     def retire(step: int) -> torch.Tensor:
-        """Store the fitted models' parameters, return the mask of those that go on."""
+        """Store the fitted models' parameters, return the mask (CPU) of those that go on."""
+        on = active.to(device)
         with torch.no_grad():
-            fit = _fits(batched_forward(config, leaves, x[active], p[active]), y[active])
+            fit = _fits(batched_forward(config, leaves, rows(x, 2, active), p[on]), rows(y, 1, active))
+        fit_cpu = fit.cpu()
         for stored, layer in zip(done, leaves, strict=True):
             for s_t, l_t in zip(_tensors([stored]), _tensors([layer]), strict=True):
-                s_t[active[fit]] = l_t.detach()[fit]
-        steps_run[active[fit]] = step
-        return ~fit
+                s_t[on[fit]] = l_t.detach()[fit]
+        steps_run[active[fit_cpu]] = step
+        return ~fit_cpu
 
-    for step, index in enumerate(batch_indices(x.shape[1], train)):
+    for step, index in enumerate(batch_indices(points, train)):
         if step % check_every == 0:
             keep = retire(step)
             if not bool(keep.any()):
                 active = active[keep]
                 break
             if not bool(keep.all()):
-                leaves, optimizer = _compact(leaves, optimizer, keep, train)
+                leaves, optimizer = _compact(leaves, optimizer, keep.to(device), train)
                 active = active[keep]
-        xa, ya = x[active], y[active]
-        xb, yb = (xa, ya) if index is None else (xa[:, index], ya[:, index])
-        loss = _loss_per_model(batched_forward(config, leaves, xb, p[active]), yb, train.loss)
-        optimizer.zero_grad(set_to_none=True)
-        loss.sum().backward()
-        optimizer.step()
-        losses[step, active] = loss.detach()
+        step_once(step, index, active)
     else:
         if len(active):
             retire(train.steps)
+            on = active.to(device)
             for stored, layer in zip(done, leaves, strict=True):  # the unfitted ones: their last parameters
                 for s_t, l_t in zip(_tensors([stored]), _tensors([layer]), strict=True):
-                    s_t[active] = l_t.detach()
-    return TrainResult(params=done, losses=losses, steps_run=steps_run)
+                    s_t[on] = l_t.detach()
+    trained = [_map_layer(layer, lambda t: t.cpu()) for layer in done]
+    return TrainResult(params=trained, losses=losses.cpu(), steps_run=steps_run)
 
 
 @torch.no_grad()
@@ -337,11 +400,17 @@ def predict(
     *,
     chunk_points: int = 8192,
 ) -> torch.Tensor:
-    """``batched_forward`` without gradients, in chunks of points: (N, points). Chapter 4."""
+    """``batched_forward`` without gradients, in chunks of points: (N, points), on the CPU. Chapter 4.
+
+    Computes on ``REDSHIFT_DEVICE`` (parameters on the CPU are copied there once).
+    """
+    device = compute_device()
     x = torch.as_tensor(x, dtype=compute_dtype())
+    if params and params[0].weight.device != device:
+        params = [_map_layer(layer, lambda t: t.to(device)) for layer in params]
     axis = x.ndim - 2
     parts = [
-        batched_forward(config, params, x.narrow(axis, s, min(chunk_points, x.shape[axis] - s)), prefactors)
+        batched_forward(config, params, x.narrow(axis, s, min(chunk_points, x.shape[axis] - s)), prefactors).cpu()
         for s in range(0, x.shape[axis], chunk_points)
     ]
     return torch.cat(parts, dim=1)

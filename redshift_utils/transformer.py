@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from redshift_utils.activations import ACTIVATIONS
+from redshift_utils.device import resolve_device
 from redshift_utils.precision import compute_dtype
 from redshift_utils.sampler import network_generator
 from redshift_utils.validation import as_bool, as_float, as_int, check_bool, check_choice, check_int, set_field
@@ -34,6 +35,9 @@ LN_EPS = 1e-5  # GPT-2's layer-norm epsilon
 # batch of matrix-vector products that reads every weight once per step, so it is bound by
 # memory traffic (benchmarks/bench_transformer.py measured 16-64 MiB best on 2 cores).
 CHUNK_BYTES = 2**25
+# On a GPU a step is a few dozen kernel launches whatever the chunk, so chunks are as large as
+# memory comfortably allows: 1 GiB.
+GPU_CHUNK_BYTES = 2**30
 # Decoding runs on one thread: each step is a few dozen small operations (a batch of
 # matrix-vector products), too small to split across threads. On the shared 2-core machine
 # two intra-op threads made generate_sequences 5 to 10 times slower than one.
@@ -348,11 +352,11 @@ def greedy_decode(
     return tokens
 
 
-def _chunk_size(config: TransformerConfig, length: int) -> int:
-    """Models per chunk: parameters, cache and the largest activations under ``CHUNK_BYTES``."""
+def _chunk_size(config: TransformerConfig, length: int, budget: int = CHUNK_BYTES) -> int:
+    """Models per chunk: parameters, cache and the largest activations under ``budget`` bytes."""
     cache = 2 * config.depth * length * config.width
     activations = length * (8 * config.width + config.heads * length) + config.vocab_size
-    return max(1, CHUNK_BYTES // (4 * (config.n_parameters() + cache + activations)))
+    return max(1, budget // (4 * (config.n_parameters() + cache + activations)))
 
 
 @contextmanager
@@ -374,7 +378,7 @@ def generate_sequences(
     seed: int = 0,
     chunk_size: int | None = None,
     kv_cache: bool = True,
-    device: str | torch.device = "cpu",
+    device: str | torch.device | None = None,
 ) -> torch.Tensor:
     """Greedy sequences of freshly initialised models: LongTensor (n_sequences, length).
 
@@ -382,8 +386,9 @@ def generate_sequences(
     initialisation, one uniformly random prompt token, then greedy decoding until ``length``
     tokens (the prompt included). Models are decoded ``chunk_size`` at a time in one batched
     pass; the result does not depend on ``n_sequences`` or ``chunk_size``. ``kv_cache=False``
-    recomputes the whole prefix at every step (the slow reference); ``device="cuda"`` draws
-    the models on the CPU, as always, and decodes them on a GPU.
+    recomputes the whole prefix at every step (the slow reference). Models are drawn on the
+    CPU, as always, and decoded on ``device`` (default: ``REDSHIFT_DEVICE``, the CPU unless it
+    says ``cuda``); the tokens come back as a CPU tensor.
     Explained in chapter 5 (``notebooks/05_transformers.md``).
     """
     if not isinstance(config, TransformerConfig):
@@ -393,8 +398,9 @@ def generate_sequences(
     if length > config.context:
         raise ValueError(f"generate_sequences.length must be <= context={config.context}, got {length!r}")
     check_int("generate_sequences", "seed", seed, 0)
+    device = resolve_device(device)
     if chunk_size is None:
-        chunk_size = _chunk_size(config, length)
+        chunk_size = _chunk_size(config, length, CHUNK_BYTES if device.type == "cpu" else GPU_CHUNK_BYTES)
     check_int("generate_sequences", "chunk_size", chunk_size, 1)
     check_bool("generate_sequences", "kv_cache", kv_cache)
     out = torch.empty(n_sequences, length, dtype=torch.long)
@@ -403,7 +409,7 @@ def generate_sequences(
             indices = range(first, min(first + chunk_size, n_sequences))
             params, prompts = sample_params(config, indices, seed)
             params = params.to(compute_dtype())  # float32 draws, computed in REDSHIFT_DTYPE
-            if torch.device(device).type != "cpu":
+            if device.type != "cpu":  # drawn on the CPU, then moved
                 params, prompts = params.to(device), prompts.to(device)
             out[first : indices.stop] = greedy_decode(config, params, prompts, length, kv_cache=kv_cache).cpu()
     return out

@@ -60,7 +60,8 @@ def test_parameters_cell_matches_spec(stem):
 
 
 def check_results_document(document: dict, stem: str, preset: str) -> None:
-    assert set(document) - {"figures"} == {"notebook", "preset", "params", "library", "dtype", "records", "claims"}
+    fields = {"notebook", "preset", "params", "library", "dtype", "device", "records", "claims"}
+    assert set(document) - {"figures"} == fields
     assert document["notebook"] == stem and document["preset"] == preset
     assert set(document["library"]) == {"version", "source_hash"}
     assert isinstance(document["records"], list) and document["records"], f"{stem} wrote no records"

@@ -25,7 +25,7 @@ def test_results_document_follows_the_schema(tmp_path):
     assert path == tmp_path / "results" / "01_metrics.json"
     document = json.loads(path.read_text())
     assert document["library"] == {"version": ru.__version__, "source_hash": ru.source_hash()}
-    assert document["dtype"] in ("float32", "float64")
+    assert document["dtype"] in ("float32", "float64") and document["device"] in ("cpu", "cuda")
     assert document["records"] == [{"activation": "relu", "fourier_mean": 0.1, "n": 4, "x": None}]
     assert document["claims"][0]["verdict"] == "reproduced"
 

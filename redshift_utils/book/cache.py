@@ -35,6 +35,7 @@ import torch
 from redshift_utils.book.atomic import write_bytes_atomic
 from redshift_utils.book.paths import cache_dir
 from redshift_utils.book.source import source_hash
+from redshift_utils.device import device_name
 from redshift_utils.precision import dtype_name
 
 T = TypeVar("T")
@@ -176,7 +177,7 @@ def code_fingerprint(compute: Callable[..., Any]) -> str:
 
 
 def cache_path(name: str, key: dict[str, Any], compute: Callable[..., Any] | None = None) -> Path:
-    """``<cache dir>/<name>-<digest>.npz``: the digest covers key, code, library, dtype and versions."""
+    """``<cache dir>/<name>-<digest>.npz``: the digest covers key, code, library, dtype, device and versions."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise ValueError(f"cache name must use letters, digits, '_', '.' and '-' only, got {name!r}")
     parts = {
@@ -184,6 +185,7 @@ def cache_path(name: str, key: dict[str, Any], compute: Callable[..., Any] | Non
         "code": code_fingerprint(compute) if compute is not None else None,
         "source": source_hash(),
         "dtype": dtype_name(),
+        "device": device_name(),  # a GPU rounds differently from a CPU
         "versions": [torch.__version__, np.__version__, sys.version_info[:2]],
     }
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]

@@ -19,9 +19,11 @@ from redshift_utils.book.paths import PRESETS
 def check_environment() -> None:
     """Refuse bad REDSHIFT_* variables before a kernel starts (each names the allowed values)."""
     from redshift_utils.book.paths import active_preset, cache_dir
+    from redshift_utils.device import device_name
     from redshift_utils.precision import dtype_name
 
     dtype_name()
+    device_name()
     active_preset()
     cache_dir()
 

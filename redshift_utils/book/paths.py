@@ -28,12 +28,15 @@ BOOK_BUILD_ENV = "REDSHIFT_BOOK_BUILD"  # set to 1 by ``python -m redshift_utils
 
 
 def build_root(preset: str, dtype: str | None = None) -> Path:
-    """The folder of one book build: ``_build`` (book preset, float32), ``_build/<preset>`` for the
-    other presets, and the same under ``_build/float64/`` for float64 builds, so that no build
-    ever reads or overwrites another's results."""
+    """The folder of one book build: ``_build`` (book preset, float32, CPU), ``_build/<preset>`` for
+    the other presets, the same under ``_build/float64/`` for float64 builds and under
+    ``_build/cuda/`` for GPU builds (``REDSHIFT_DEVICE=cuda``), so that no build ever reads or
+    overwrites another's results."""
+    from redshift_utils.device import device_name
     from redshift_utils.precision import dtype_name
 
-    root = BUILD_DIR if (dtype or dtype_name()) == "float32" else BUILD_DIR / (dtype or dtype_name())
+    root = BUILD_DIR if device_name() == "cpu" else BUILD_DIR / device_name()
+    root = root if (dtype or dtype_name()) == "float32" else root / (dtype or dtype_name())
     return root if preset == "book" else root / preset
 
 

@@ -22,6 +22,7 @@ import torch
 from redshift_utils.book.atomic import write_bytes_atomic
 from redshift_utils.book.paths import BOOK_BUILD_ENV, results_dir
 from redshift_utils.book.source import source_hash
+from redshift_utils.device import device_name
 from redshift_utils.precision import dtype_name
 
 VERDICTS = ("reproduced", "partly", "inconclusive", "not reproduced", "not tested")
@@ -133,6 +134,7 @@ def write_results(
         "params": to_jsonable(params),
         "library": {"version": __version__, "source_hash": source_hash()},
         "dtype": dtype_name(),
+        "device": device_name(),
         "records": to_jsonable(records),
         "claims": to_jsonable(claims),
     }

@@ -159,8 +159,9 @@ def build_book(preset: str, *, editions: tuple[str, ...] = ("en", "ja"), decks: 
 
     The English edition executes the chapters; the book preset in float32 writes
     ``_build/html`` and uses the execution cache (``_build/.jupyter_cache``). Other presets and
-    float64 (``REDSHIFT_DTYPE``) force execution (jupyter-cache keys on code only, not on the
-    preset or the precision) into their own folder, ``build_root(preset)``. The Japanese
+    float64 (``REDSHIFT_DTYPE``) or a GPU (``REDSHIFT_DEVICE``) force execution (jupyter-cache
+    keys on code only, not on the preset, the precision or the device) into their own folder,
+    ``build_root(preset)``. The Japanese
     edition (``<html>/ja``) is then built from the English build's executed notebooks, with no
     execution, and the slide decks (``<html>/slides/<lang>/``) from the results files;
     see ``redshift_utils.book.editions`` and ``redshift_utils.book.slides``. The kernels are told
