@@ -30,7 +30,6 @@ NOT_YET_TRANSLATED = {
     "notebooks/03_components",
     "notebooks/04_trained_models",
     "notebooks/05_transformers",
-    "book/explorer",
     "book/conventions",
 }
 # Words the Japanese edition must not use, with the glossary's word for them.
