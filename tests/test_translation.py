@@ -28,7 +28,6 @@ NOT_YET_TRANSLATED = {
     "notebooks/01_metrics",
     "notebooks/02_activations",
     "notebooks/03_components",
-    "notebooks/04_trained_models",
     "notebooks/05_transformers",
     "book/conventions",
 }
