@@ -28,7 +28,6 @@ NOT_YET_TRANSLATED = {
     "notebooks/01_metrics",
     "notebooks/02_activations",
     "notebooks/03_components",
-    "book/conventions",
 }
 # Words the Japanese edition must not use, with the glossary's word for them.
 FORBIDDEN = {
