@@ -147,9 +147,12 @@ def test_glue_roles_take_the_form_that_works_in_translations():
     assert to_translation_form("{glue:text}`01_metrics.md::n`", "notebooks/01_metrics") == done
     broken = catalogues.plain_glue_roles("{glue:text}`n:.2f` {glue:text}`a.md::m` {glue:text}`a.md::m:d`")
     assert broken == ["{glue:text}`n:.2f`", "{glue:text}`a.md::m`"]
+    shown = "(`{glue:md}` for `<id>_verdict`, `{glue:text}` for `<id>_estimate`)"  # inline code, not roles
+    assert to_translation_form(shown, "notebooks/01_metrics") == shown
+    assert catalogues.plain_glue_roles(shown) == [] and roles(shown) == []
 
 
-ROLE = re.compile(r"\{(?P<role>[a-z:-]+)\}`(?P<body>[^`]*)`")
+ROLE = re.compile(r"(?<!`)\{(?P<role>[a-z:-]+)\}`(?P<body>[^`]*)`")  # `{role}` in inline code is no role
 
 
 def roles(text: str) -> list[str]:

@@ -38,7 +38,8 @@ from redshift_utils.book.paths import REPO_ROOT
 THRESHOLD = 0.95  # the share of every page's messages that must be translated
 LINE_WIDTH = 76
 # {glue:text}`key`, {glue:text}`key:fmt`, {glue}`key`, {glue:any}`key` (not yet cross-document).
-GLUE_ROLE = re.compile(r"\{glue(?P<kind>:text|:any|)\}`(?P<body>[^`]+)`")
+# Not after a backtick: `{glue:text}` in inline code shows the syntax, it is not a role.
+GLUE_ROLE = re.compile(r"(?<!`)\{glue(?P<kind>:text|:any|)\}`(?P<body>[^`]+)`")
 
 
 def source_file(docname: str) -> Path:
