@@ -182,7 +182,7 @@ def update(languages: tuple[str, ...] = TRANSLATED, pot_folder: Path | None = No
     if pot_folder is None:
         from redshift_utils.book.slides import claims_template
 
-        claims_template(pots)  # the decks' claim statements, from the newest build's results
+        claims_template(pots)  # the decks' claims and paper texts: every build's results, translations kept (see there)
     report = []
     intl_update(str(LOCALE_DIR), str(pots), languages, line_width=LINE_WIDTH, jobs=1)
     pages = templates(pots)
