@@ -101,3 +101,16 @@ def test_claims_template_keeps_translations_of_other_presets(catalogue_folder):
 def test_claims_template_without_results_is_none(tmp_path, monkeypatch):
     monkeypatch.setattr(slides, "results_everywhere", lambda: [])
     assert slides.claims_template(tmp_path) is None
+
+
+def test_deck_shows_the_saved_figures_up_to_the_limit(tmp_path):
+    names = [f"02_activations-f{k}.png" for k in range(slides.MAX_FIGURES + 1)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"png")
+    claims = [{"id": f"c{k}", "claim": f"claim {k}", "paper": "p", "measured": "m", "verdict": "reproduced",
+               "kind": "paper", "paper_claim": k} for k in range(12)]
+    document = {"preset": "smoke", "claims": claims, "figures": [{"key": n[:-4], "file": n} for n in names]}
+    deck = slides.make_deck("02_activations", document, tmp_path / "02_activations.json", "en")
+    assert [f.name for f in deck.figures] == names[: slides.MAX_FIGURES]
+    assert all(f"]({name})" in deck.markdown() for name in names[: slides.MAX_FIGURES])
+    assert slides.MIN_SLIDES <= len(deck.slides) <= slides.MAX_SLIDES
