@@ -459,6 +459,19 @@ def test_every_deck_renders_and_arrow_keys_move_between_slides(site, browser):
     assert not problems, "\n".join(problems)
 
 
+def test_every_deck_shows_its_chapters_figures(site):
+    """Each deck shows the 1-3 figures its chapter saved with ``report.figure`` (the "our figure" slides)."""
+    from redshift_utils.book.slides import MAX_FIGURES
+
+    problems = []
+    for deck in decks():
+        images = [src for src in re.findall(r"<img[^>]*src=\"([^\"]+)\"", deck.read_text()) if ".png" in src]
+        if not 1 <= len(images) <= MAX_FIGURES:
+            problems.append(f"{deck.relative_to(site)}: {len(images)} figures")
+        problems += [f"{deck.relative_to(site)}: missing {src}" for src in images if not (deck.parent / src).exists()]
+    assert not problems, "\n".join(problems)
+
+
 def test_reading_group_pages_link_every_deck_in_their_language(site):
     for language in LANGUAGES:
         page = site / ("" if language == "en" else "ja") / "book" / "reading_group.html"

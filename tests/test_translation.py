@@ -25,14 +25,7 @@ LANGUAGE = "ja"
 # Remove a page from this list once its translation lands; the coverage test then holds it to
 # the threshold like every other page.
 NOT_YET_TRANSLATED = {
-    "notebooks/01_metrics",
-    "notebooks/02_activations",
-    "notebooks/03_components",
     "notebooks/03b_figure5_search",
-    "notebooks/04_trained_models",
-    "notebooks/05_transformers",
-    "book/explorer",
-    "book/conventions",
 }
 # Words the Japanese edition must not use, with the glossary's word for them.
 FORBIDDEN = {
@@ -155,9 +148,12 @@ def test_glue_roles_take_the_form_that_works_in_translations():
     assert to_translation_form("{glue:text}`01_metrics.md::n`", "notebooks/01_metrics") == done
     broken = catalogues.plain_glue_roles("{glue:text}`n:.2f` {glue:text}`a.md::m` {glue:text}`a.md::m:d`")
     assert broken == ["{glue:text}`n:.2f`", "{glue:text}`a.md::m`"]
+    shown = "(`{glue:md}` for `<id>_verdict`, `{glue:text}` for `<id>_estimate`)"  # inline code, not roles
+    assert to_translation_form(shown, "notebooks/01_metrics") == shown
+    assert catalogues.plain_glue_roles(shown) == [] and roles(shown) == []
 
 
-ROLE = re.compile(r"\{(?P<role>[a-z:-]+)\}`(?P<body>[^`]*)`")
+ROLE = re.compile(r"(?<!`)\{(?P<role>[a-z:-]+)\}`(?P<body>[^`]*)`")  # `{role}` in inline code is no role
 
 
 def roles(text: str) -> list[str]:
@@ -216,3 +212,48 @@ def test_glossary_verdicts_are_the_scoreboards_words():
         assert rows[key] == HEADERS[key][1]
     for required in ("complexity", "activation function", "layer normalization", "inductive bias", "preset", "seed"):
         assert required in rows
+
+
+# The conventions of README's "Conventions for translators": activation names and spacing.
+JAPANESE = "\u3040-\u30fa\u30fc-\u30ff\u3400-\u9fff々"  # kana and kanji; not the middle dot ・
+MARKUP = re.compile(r"\{[a-z:-]+\}`[^`]*`|`[^`]+`|\$\$.*?\$\$|\$[^$\n]+\$", re.S)  # roles, code, math
+ONE_WORD = ("LZ複雑度", "ノートPC")
+
+
+def spacing_problems(text: str) -> list[str]:
+    """Places where Japanese touches Latin text, a role, inline code, math or an arrow without a space."""
+    found = []
+    for word in ONE_WORD:
+        text = text.replace(word, "語")
+    for label in re.findall(r"\{(?:ref|doc|deck)\}`([^`<]*\S)<[^`>]+>`", text):
+        found.append(f"{label}<")
+    prose = MARKUP.sub("\x00", text)
+    j, latin = f"[{JAPANESE}]", "[A-Za-z]"
+    for pattern in (f"{j}{latin}", f"{latin}{j}", f"{j}\x00", f"\x00{j}", r"[^\s(「]→", r"→[^\s)」]"):
+        found += [prose[max(0, m.start() - 8) : m.end() + 8] for m in re.finditer(pattern, prose)]
+    return found
+
+
+def test_translations_space_japanese_from_latin_text():
+    bad = [(page, spot) for page, _, text in translated_messages() for spot in spacing_problems(text)]
+    assert not bad, f"a space is missing between Japanese and Latin text (README, Spacing): {bad[:10]}"
+
+
+LOWER_CASE_ACTIVATION = re.compile(r"(?<![A-Za-z_\\])(?:sin|sine|tanh|gaussian)(?![A-Za-z_(])")
+
+
+def test_translations_name_activations_as_the_figures_do():
+    """Gaussian and Sin (not ガウス, sin) for the activations; ガウス only for the distribution."""
+    bad = []
+    for page, _, text in translated_messages():
+        prose = MARKUP.sub(" ", text)
+        bad += [(page, m.group()) for m in LOWER_CASE_ACTIVATION.finditer(prose)]
+        bad += [(page, m.group()) for m in re.finditer(r"ガウス(?!分布|ノイズ|過程|型)", prose)]
+    assert not bad, f"activation names other than the figures' (README, Activation functions): {bad[:10]}"
+
+
+def test_spacing_check_finds_glued_text():
+    assert spacing_problems("素の DFTではなく") and spacing_problems("活性化関数をReLU から")
+    assert spacing_problems("(重み → グリッド上の関数 →数値)") and spacing_problems("{ref}`動物園<ex-a>`")
+    assert spacing_problems("用語は{doc}`glossary`にまとめて")
+    assert not spacing_problems("素の DFT ではなく DCT、TanH・Gaussian・Sin、LZ複雑度、{ref}`表 <ex-a>` と $x$ の `lz`")

@@ -38,7 +38,8 @@ from redshift_utils.book.paths import REPO_ROOT
 THRESHOLD = 0.95  # the share of every page's messages that must be translated
 LINE_WIDTH = 76
 # {glue:text}`key`, {glue:text}`key:fmt`, {glue}`key`, {glue:any}`key` (not yet cross-document).
-GLUE_ROLE = re.compile(r"\{glue(?P<kind>:text|:any|)\}`(?P<body>[^`]+)`")
+# Not after a backtick: `{glue:text}` in inline code shows the syntax, it is not a role.
+GLUE_ROLE = re.compile(r"(?<!`)\{glue(?P<kind>:text|:any|)\}`(?P<body>[^`]+)`")
 
 
 def source_file(docname: str) -> Path:
@@ -181,7 +182,7 @@ def update(languages: tuple[str, ...] = TRANSLATED, pot_folder: Path | None = No
     if pot_folder is None:
         from redshift_utils.book.slides import claims_template
 
-        claims_template(pots)  # the decks' claim statements, from the newest build's results
+        claims_template(pots)  # the decks' claims and paper texts: every build's results, translations kept (see there)
     report = []
     intl_update(str(LOCALE_DIR), str(pots), languages, line_width=LINE_WIDTH, jobs=1)
     pages = templates(pots)

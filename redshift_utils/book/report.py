@@ -96,7 +96,8 @@ class Report:
     def figure(self, key: str, fig: Any) -> Path:
         """Save a matplotlib figure as ``<stem>-<key>.png`` next to the results file; returns its path.
 
-        White background, 100 dpi; the results file lists it under ``figures`` (``key``,
+        White background, 100 dpi, cropped to what is drawn as the notebook shows it (a title wider
+        than the axes is kept whole); the results file lists it under ``figures`` (``key``,
         ``file``), and the chapter's slide deck shows it. Saving the same key twice replaces it.
         """
         import re
@@ -106,7 +107,7 @@ class Report:
         from redshift_utils.book.atomic import write_bytes_atomic
 
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100, facecolor="white", transparent=False)
+        fig.savefig(buffer, format="png", dpi=100, facecolor="white", transparent=False, bbox_inches="tight")
         name = f"{self.notebook}-{key}.png"
         path = self.folder() / name
         write_bytes_atomic(path, buffer.getvalue())

@@ -10,8 +10,11 @@ figures next to them), the chapter's title (``notebooks/<stem>.md``), its questi
 intro's table and the first discussion question of its block in ``book/reading_group.md``.
 The Japanese deck takes the translations of those texts from the Japanese catalogues
 (``locale/ja/LC_MESSAGES/...``); claim statements, which the chapters write in code, from
-``locale/ja/LC_MESSAGES/slides/claims.po`` when it translates them (English otherwise). Fixed
-words are in this module, verdicts in the scoreboard's words.
+``locale/ja/LC_MESSAGES/slides/claims.po`` when it translates them (English otherwise), and so
+is each claim's "paper" line (what the paper says: a fixed text of the chapter). The
+"measured" line stays as the chapter wrote it: numbers with a few English labels, built at run
+time, which no catalogue can list. Fixed words are in this module, verdicts in the scoreboard's
+words.
 
 The decks are built with sphinx-revealjs (``-W``) into ``<html>/slides/<lang>/<stem>.html``,
 with reveal.js's ``white`` theme (its fonts are bundled; several other themes and the math
@@ -134,8 +137,8 @@ class Translations:
         self._catalogs: dict[str, Any] = {}
 
     def get(self, docname: str, msgid: str) -> str:
-        if self.language == "en":
-            return msgid
+        if self.language == "en" or not msgid:
+            return msgid  # the empty msgid is the catalogue's header
         if docname not in self._catalogs:
             from redshift_utils.book.catalogues import catalogue_path, load
 
@@ -214,7 +217,7 @@ def make_deck(stem: str, document: dict[str, Any], results: Path, language: str)
         deck.add(
             escape(words["claim"].format(k=k, n=len(claims))),
             f"**{escape(claims_text.get('slides/claims', item['claim']))}**",
-            f"{escape(words['paper'])}: {escape(item.get('paper', ''))}",
+            f"{escape(words['paper'])}: {escape(claims_text.get('slides/claims', item.get('paper', '')))}",
             f"{escape(words['measured'])}: {escape(item.get('measured', ''))}",
             escape(numbers) if numbers else "",
             f"{escape(words['verdict'])}: **{escape(verdicts[item['verdict']])}**",
@@ -339,28 +342,147 @@ def build_decks(preset: str, languages: tuple[str, ...] = ("en", "ja")) -> int:
     return code
 
 
-def claims_template(folder: Path) -> Path | None:
-    """``<folder>/slides/claims.pot``: the claim statements of the newest results (book, else smoke).
+def results_everywhere() -> list[tuple[str, Path]]:
+    """(stem, results file) of every build that has results: each preset, float32 and float64."""
+    from redshift_utils.book.paths import PRESETS
 
-    The decks show each claim's statement, which the chapters write in code; the Japanese decks
-    take their translations from ``locale/ja/LC_MESSAGES/slides/claims.po`` (``translate update``
-    merges this template into it). None when no build has results yet.
+    found = []
+    for preset in ("book", *[p for p in PRESETS if p != "book"]):
+        for dtype in (None, "float64"):
+            folder = book_results_dir(preset, dtype)
+            found += [(p.stem, p) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+    return found
+
+
+def _pattern(node: Any) -> tuple[str, int]:
+    """(regex, number of literal characters) of the strings a Python expression can evaluate to.
+
+    Literal text is matched as written (whitespace runs as one space), anything computed
+    (an f-string's ``{...}``, a ``join``, a variable) as ``.*?``.
+    """
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = re.sub(r"\s+", " ", node.value)
+        return re.escape(text), len(text.strip())
+    if isinstance(node, ast.JoinedStr):
+        parts = [_pattern(v) if isinstance(v, ast.Constant) else (".*?", 0) for v in node.values]
+        return "".join(p for p, _ in parts), sum(n for _, n in parts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        (left, a), (right, b) = _pattern(node.left), _pattern(node.right)
+        return left + right, a + b
+    return ".*?", 0
+
+
+def _string_patterns(source: str) -> list[tuple[re.Pattern[str], int]]:
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Constant, ast.JoinedStr, ast.BinOp)):
+            regex, literal = _pattern(node)
+            if literal >= 12:
+                found.append((re.compile(regex, re.DOTALL), literal))
+    return found
+
+
+def chapter_wordings(stem: str) -> list[tuple[re.Pattern[str], int]]:
+    """Every string expression of ``notebooks/<stem>.md`` and its study modules, as (pattern, literal length).
+
+    A claim's statement or paper text is one of them, whatever the preset filled in its
+    ``{...}``. The chapter's ``from redshift_utils import X`` modules count too (a study module
+    may word a chapter's claims). Expressions with fewer than 12 literal characters are left out
+    (they match anything).
+    """
+    import jupytext
+
+    path = REPO_ROOT / "notebooks" / f"{stem}.md"
+    if not path.exists():
+        return []
+    code = "\n".join(c.source for c in jupytext.read(path).cells if c.cell_type == "code")
+    sources = [code]
+    for line in code.splitlines():
+        match = re.match(r"\s*from redshift_utils(\.[\w.]+)? import (\w+)", line)
+        if match:
+            module = "redshift_utils" + (match.group(1) or "")
+            for candidate in (f"{module}.{match.group(2)}", module):
+                file = REPO_ROOT / (candidate.replace(".", "/") + ".py")
+                if file.exists():
+                    sources.append(file.read_text())
+                    break
+    patterns = []
+    for cell in [c.source for c in jupytext.read(path).cells if c.cell_type == "code"] + sources[1:]:
+        patterns += _string_patterns(cell)
+    return patterns
+
+
+def chapters_in_book() -> list[tuple[str, Path]]:
+    return [(p.stem, p) for p in sorted((REPO_ROOT / "notebooks").glob("0*.md"))]
+
+
+def chapter_can_emit(stem: str, text: str, _cache: dict[str, Any] = {}) -> bool:  # noqa: B006 - a memo
+    """Whether the chapter's code can still produce ``text`` (at some preset or parameter).
+
+    True when a string expression of the chapter matches the whole text and its literal part
+    is at least half of it (so a bare ``f"{x}"`` does not vouch for anything).
+    """
+    if stem not in _cache:
+        _cache[stem] = chapter_wordings(stem)
+    text = " ".join(text.split())
+    return any(p.fullmatch(text) and 2 * literal >= len(text) for p, literal in _cache[stem])
+
+
+def claims_template(folder: Path) -> Path | None:
+    """``<folder>/slides/claims.pot``: every claim statement and "paper" text the decks can show.
+
+    The decks show each claim's statement and the paper's side of it, which the chapters write
+    in code; the Japanese decks take their translations from
+    ``locale/ja/LC_MESSAGES/slides/claims.po`` (``translate update`` merges this template into
+    it with sphinx-intl, which turns every entry missing from the template into an obsolete
+    ``#~`` entry that the decks no longer read). A chapter's wording can depend on the preset
+    (chapter 5 words a claim it cannot test at the smoke preset differently, and states the
+    "shoulders" claim only when the gain grid is fine enough), so the results of one build
+    never hold all of them. The template therefore takes:
+
+    * the statements and paper texts of every results file of every build present (each preset,
+      float32 and float64), and
+    * every translated entry of the catalogues, obsolete ones included, whose text the chapter
+      named in its comment can still produce (``chapter_can_emit``: a string expression of the
+      chapter's code matches it), so a translation made for another preset's wording stays live
+      until the chapter's code no longer writes it.
+
+    None when no build has results yet (the catalogue is then left as it is).
     """
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
+    from redshift_utils.book.editions import LOCALE_DIR
     from redshift_utils.book.results import read_results
 
-    for preset in ("book", "smoke"):
-        found = chapters_with_results(preset)
-        if found:
-            break
-    else:
+    found = results_everywhere()
+    if not found:
         return None
     catalog = Catalog(project="Neural Redshift, reproduced: slide decks")
     for stem, path in found:
         for item in read_results(path).get("claims", []):
-            catalog.add(item["claim"], context=None, auto_comments=[f"{stem}: {item['id']}"])
+            for text, note in ((item["claim"], ""), (item.get("paper") or "", " (paper)")):
+                if text and text not in catalog:
+                    catalog.add(text, context=None, auto_comments=[f"{stem}: {item['id']}{note}"])
+    from redshift_utils.book.catalogues import load
+
+    for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/slides/claims.po")):
+        old = load(po)
+        for message in [*old, *old.obsolete.values()]:
+            if not message.id or not message.string or message.fuzzy or message.id in catalog:
+                continue
+            comment = message.auto_comments[0] if message.auto_comments else ""
+            stems = [comment.split(":")[0]] if ":" in comment else [s for s, _ in chapters_in_book()]
+            if any(chapter_can_emit(stem, message.id) for stem in stems):
+                catalog.add(message.id, context=None, auto_comments=message.auto_comments or [comment])
     target = folder / "slides" / "claims.pot"
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "wb") as handle:
