@@ -57,11 +57,12 @@ def to_translation_form(text: str, docname: str) -> str:
     ``{glue:text}`` also gets an explicit format (``:s`` when it had none): the role splits its
     format off at the last colon, so ``<file>::key`` alone would read as key ``<file>:``.
     """
-    filename = source_file(docname).name
 
     def rewrite(match: re.Match[str]) -> str:
         kind, body = match.group("kind"), match.group("body")
-        document, key = body.split("::", 1) if "::" in body else (filename, body)
+        # The page's file only when a role lacks one: catalogues without a page (the decks'
+        # claims) have no source file and no short roles.
+        document, key = body.split("::", 1) if "::" in body else (source_file(docname).name, body)
         if kind == ":text" and ":" not in key:
             key += ":s"
         return f"{{glue{kind}}}`{document}::{key}`"

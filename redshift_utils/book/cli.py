@@ -28,8 +28,18 @@ def check_environment() -> None:
     cache_dir()
 
 
+_MAIN_PID = os.getpid()
+
+
 def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # run the cleanup of a run (staging folder, kernel) on SIGTERM too
+    """SIGTERM runs the cleanup of a run (staging folder, kernel), as Ctrl-C does.
+
+    Only in the CLI's own process: forked workers (sphinx-intl's pool) inherit the handler,
+    and their pool ends them with SIGTERM, which must stay a silent exit there.
+    """
+    if os.getpid() != _MAIN_PID:
+        os._exit(0)
+    raise KeyboardInterrupt
 
 
 def translate_command(action: str, pages: list[str]) -> int:
