@@ -180,8 +180,8 @@ SPEC = ChapterSpec(
         Param(
             "shoulder_depths",
             "ints",
-            [4, 8],
-            "Numbers of blocks of the shoulder sweep.",
+            [1, 4, 8],
+            "Numbers of blocks of the shoulder sweep (the book's: those of the main sweep).",
             presets={"smoke": [1], "paper": [1, 3, 6, 9, 12]},
             minimum=1,
             maximum=48,
