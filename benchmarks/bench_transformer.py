@@ -6,7 +6,10 @@ Run with ``make bench`` (or ``.venv/bin/python benchmarks/bench_transformer.py [
     same default-config models (``ru.TransformerConfig()``), the same prompts, length 100 as in
     chapter 5 (target: at least 4x faster, with identical tokens; see below);
 (b) where the cached path spends its time: drawing the weights vs decoding;
-(c) decoding with one intra-op thread (the library's choice) against two.
+(c) decoding with one intra-op thread (the library's choice) against two;
+(d) a sweep of activations x gains decoded on shared weights (``generate_sweep``, what chapter 5
+    runs) against one ``generate_sequences`` call per cell, in CPU time (target: at least 2x
+    faster, with the share of identical sequences printed).
 
 Timings are warm (a warm-up call first) and report the minimum over a few repeats, in CPU time
 (user + system of this process): decoding runs on one thread, so CPU time is the work done,
@@ -39,6 +42,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -123,6 +127,26 @@ def thread_effect(n_models: int, length: int, repeats: int) -> None:
     )
 
 
+def sweep_speedup(n_models: int, length: int) -> None:
+    config = ru.TransformerConfig(depth=4)
+    names, gains = ["gelu", "relu", "selu", "tanh", "sin", "gaussian"], [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    ru.generate_sweep(config, names[:1], gains[:1], 1, length=length)  # warm-up
+    start = time.process_time()
+    sweep = ru.generate_sweep(config, names, gains, n_models, length=length)
+    t_sweep = time.process_time() - start
+    start = time.process_time()
+    cells = torch.stack([
+        torch.stack([ru.generate_sequences(replace(config, activation=a, ln_gain=g), n_models, length=length)
+                     for g in gains]) for a in names])
+    t_cells = time.process_time() - start
+    same = float((sweep == cells).all(-1).float().mean())
+    sequences = len(names) * len(gains) * n_models
+    print(f"(d) {len(names)} activations x {len(gains)} gains x {n_models} models, {config.depth} blocks, CPU time")
+    print(f"    one generate_sequences call per cell: {t_cells / sequences * 1e3:8.2f} ms per sequence")
+    print(f"    generate_sweep (shared weights):      {t_sweep / sequences * 1e3:8.2f} ms per sequence")
+    print(f"    speedup {t_cells / t_sweep:.1f}x (target >= 2x); identical sequences: {same:.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer models and repeats (a rough check)")
@@ -139,6 +163,7 @@ def main() -> None:
     torch.set_num_threads(default_threads)
     thread_effect(n_models, 100, repeats)
     torch.set_num_threads(default_threads)
+    sweep_speedup(max(2, n_models // 8), 100)
 
 
 if __name__ == "__main__":

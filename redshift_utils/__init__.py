@@ -27,7 +27,7 @@ from redshift_utils.sampler import LayerParams, mlp_forward, sample_functions, s
 from redshift_utils.seeds import derived_seed, rng
 from redshift_utils.stats import bootstrap_ci, difference_ci, spearman_ci
 from redshift_utils.sweeps import measure_all, run_sweep
-from redshift_utils.transformer import TransformerConfig, generate_sequences
+from redshift_utils.transformer import TransformerConfig, generate_sequences, generate_sweep
 
 __version__ = "0.1.0"
 
@@ -76,4 +76,5 @@ __all__ = [
     "source_hash",
     "TransformerConfig",
     "generate_sequences",
+    "generate_sweep",
 ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import torch
 import torch.nn.functional as F
@@ -413,3 +413,146 @@ def generate_sequences(
                 params, prompts = params.to(device), prompts.to(device)
             out[first : indices.stop] = greedy_decode(config, params, prompts, length, kv_cache=kv_cache).cpu()
     return out
+
+
+# ------------------------------------------------------------------- a sweep on shared weights
+
+# Variants (activation, gain) decoded together with one model's weights: the KV cache, the
+# hidden activations and the logits of one chunk stay under this. The weights are shared by
+# all the variants of a model, so each step is a matrix-matrix product (variants x width)
+# instead of one matrix-vector product per variant: the weights are read once per step for
+# every variant, and the per-operation overhead of torch is paid once for all of them.
+SWEEP_CHUNK_BYTES = 2**26
+
+
+def _variant_logits(
+    config: TransformerConfig,
+    params: TransformerParams,
+    tokens: torch.Tensor,
+    position: int,
+    cache: KVCache,
+    gains: torch.Tensor,
+    groups: list[tuple[str, slice]],
+) -> torch.Tensor:
+    """Logits (M, V, vocabulary) after ``tokens`` (M, V) at ``position``, one variant per column.
+
+    Variant ``v`` of model ``m`` is model ``m`` with layer-norm gain ``gains[v]`` inside the
+    blocks and the activation of the group whose slice holds ``v``: the same pre-LN blocks as
+    ``next_token_logits``, with the variants in the place of the positions of the matrix products.
+    """
+    m, n = tokens.shape
+    models = torch.arange(m, device=tokens.device).unsqueeze(1)
+    x = params.wte[models, tokens] + params.wpe[:, position : position + 1]  # (M, V, W)
+    gain = gains.view(1, n, 1)
+
+    def norm(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        return torch.addcmul(bias.unsqueeze(1), F.layer_norm(h, h.shape[-1:], eps=LN_EPS), weight.unsqueeze(1) * gain)
+
+    for layer, block in enumerate(params.blocks):
+        qkv = _linear(norm(x, block.ln_1_weight, block.ln_1_bias), block.attn_weight, block.attn_bias)
+        q, k, v = qkv.view(m, n, 3, config.heads, config.head_dim).unbind(2)  # (M, V, H, D) each
+        keys, values = cache.keys[layer], cache.values[layer]  # (M, V, H, length, D)
+        keys[:, :, :, position] = k
+        values[:, :, :, position] = v
+        seen = (keys[:, :, :, : position + 1].flatten(0, 1), values[:, :, :, : position + 1].flatten(0, 1))
+        y = F.scaled_dot_product_attention(q.reshape(m * n, config.heads, 1, config.head_dim), *seen)
+        y = y.reshape(m, n, config.width)
+        x = x + _linear(y, block.attn_proj_weight, block.attn_proj_bias)
+        hidden = _linear(norm(x, block.ln_2_weight, block.ln_2_bias), block.fc_weight, block.fc_bias)
+        hidden = torch.cat([ACTIVATIONS[name](hidden[:, part]) for name, part in groups], dim=1)
+        x = x + _linear(hidden, block.mlp_proj_weight, block.mlp_proj_bias)
+    last = _layer_norm(x, params.ln_f_weight, params.ln_f_bias)
+    head = params.wte if params.head is None else params.head
+    return torch.bmm(last, head.transpose(1, 2))
+
+
+@torch.inference_mode()
+def _decode_variants(
+    config: TransformerConfig,
+    params: TransformerParams,
+    prompts: torch.Tensor,
+    variants: list[tuple[str, float]],
+    length: int,
+) -> torch.Tensor:
+    """Greedy tokens (M, V, length) of every model in every variant (activation, gain), from its prompt."""
+    m, n = prompts.shape[0], len(variants)
+    names = [name for name, _ in variants]
+    groups, start = [], 0
+    for k in range(1, n + 1):  # runs of consecutive variants with the same activation
+        if k == n or names[k] != names[start]:
+            groups.append((names[start], slice(start, k)))
+            start = k
+    gains = torch.tensor([gain for _, gain in variants], dtype=params.wte.dtype, device=prompts.device)
+    shape = (m, n, config.heads, length, config.head_dim)
+    make = lambda: [torch.empty(shape, device=prompts.device, dtype=params.wte.dtype) for _ in range(config.depth)]  # noqa: E731
+    cache = KVCache(make(), make())
+    tokens = torch.empty(m, n, length, dtype=torch.long, device=prompts.device)
+    tokens[:, :, 0] = prompts.unsqueeze(1)
+    for t in range(1, length):
+        logits = _variant_logits(config, params, tokens[:, :, t - 1], t - 1, cache, gains, groups)
+        tokens[:, :, t] = logits.argmax(dim=-1)
+    return tokens
+
+
+def _sweep_chunks(config: TransformerConfig, n_variants: int, length: int) -> tuple[int, int]:
+    """(models per chunk, variants per pass): a pass's parameters, cache and activations under ``SWEEP_CHUNK_BYTES``."""
+    per_variant = 2 * config.depth * length * config.width + 8 * config.width + config.vocab_size  # floats
+    budget = SWEEP_CHUNK_BYTES // 4
+    variants = max(1, min(n_variants, budget // 2 // per_variant))
+    models = max(1, budget // (config.n_parameters() + variants * per_variant))
+    return models, variants
+
+
+def generate_sweep(
+    config: TransformerConfig,
+    activations: list[str] | tuple[str, ...],
+    gains: list[float] | tuple[float, ...],
+    n_sequences: int,
+    *,
+    length: int = 100,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    progress: object | None = None,
+) -> torch.Tensor:
+    """Greedy sequences of every activation and layer-norm gain: LongTensor (activation, gain, n_sequences, length).
+
+    Entry ``[a, g, i]`` is what ``generate_sequences`` gives for sequence ``i`` of ``config``
+    with activation ``activations[a]`` and gain ``gains[g]``: model ``i`` is drawn once from the
+    stream ``(seed, i)`` (its weights do not depend on the activation or the gain) and decodes
+    every (activation, gain) variant in one batched pass, so the weights are drawn once instead
+    of once per cell, and each step multiplies them by all the variants at once. The tokens
+    equal ``generate_sequences``'s up to rounding (a different order of the same sums can flip
+    an argmax between two nearly equal logits; the tests measure how often).
+    ``progress``, if given, has an ``update(k)`` method called with the sequences done.
+    Explained in chapter 5 (``notebooks/05_transformers.md``).
+    """
+    if not isinstance(config, TransformerConfig):
+        raise ValueError(f"config must be a TransformerConfig, got {type(config).__name__}")
+    for name in activations:
+        check_choice("generate_sweep", "activations", name, tuple(ACTIVATIONS))
+    gains = [as_float("generate_sweep", "gains", g, minimum=0.0, strict=True) for g in gains]
+    if not activations or not gains:
+        raise ValueError("generate_sweep needs at least one activation and one gain")
+    check_int("generate_sweep", "n_sequences", n_sequences, 1)
+    check_int("generate_sweep", "length", length, 1)
+    if length > config.context:
+        raise ValueError(f"generate_sweep.length must be <= context={config.context}, got {length!r}")
+    check_int("generate_sweep", "seed", seed, 0)
+    config = replace(config, ln_gain=1.0)  # the gain of each variant multiplies these unit weights
+    variants = [(name, gain) for name in activations for gain in gains]
+    per_chunk, per_pass = _sweep_chunks(config, len(variants), length)
+    out = torch.empty(len(variants), n_sequences, length, dtype=torch.long)
+    with _torch_threads(DECODE_THREADS):
+        for first in range(0, n_sequences, per_chunk):
+            indices = range(first, min(first + per_chunk, n_sequences))
+            params, prompts = sample_params(config, indices, seed)
+            params = params.to(compute_dtype())
+            if torch.device(device).type != "cpu":
+                params, prompts = params.to(device), prompts.to(device)
+            for v in range(0, len(variants), per_pass):
+                part = variants[v : v + per_pass]
+                tokens = _decode_variants(config, params, prompts, part, length).cpu()  # (M, V, length)
+                out[v : v + len(part), first : indices.stop] = tokens.transpose(0, 1)
+                if progress is not None:
+                    progress.update(len(indices) * len(part))
+    return out.view(len(activations), len(gains), n_sequences, length)

@@ -6,13 +6,13 @@ and checks the paper's claims about Figure 10. This module holds the parts of th
 are computation rather than argument, so the chapter shows only the few lines that decide each
 verdict:
 
-- ``gain_grid`` and ``decode_all``: the sweep (shared with the chapter's parameter spec);
+- ``gain_grid`` and ``decode_all``: the sweeps (shared with the chapter's parameter spec);
 - ``lz76_counts``, ``random_lz76`` and ``tail_period``: what a sequence scores and looks like;
 - ``model_bootstrap`` and ``model_bootstrap_each``: every interval resamples *models*, the
   independent draw of the study (model ``i`` has the same weights in every cell of a depth,
   so comparisons are paired);
 - ``rank_correlation_per_model``, ``spread_over_activations``, ``range_over_gains``,
-  ``growth_with_depth``, ``shoulder`` and ``shoulder_resolution``: the statistics of the claims;
+  ``growth_with_depth``, ``stall`` and ``held_out_shoulders``: the statistics of the claims;
 - ``combine_verdicts`` and ``verdict_all_above``: one verdict and margin from several
   conditions, each decided by its own interval (the weakest gives the margin).
 """
@@ -29,11 +29,16 @@ from tqdm import tqdm
 
 from redshift_utils.lempel_ziv import lz76
 from redshift_utils.stats import bootstrap_ci
-from redshift_utils.transformer import TransformerConfig, generate_sequences
+from redshift_utils.transformer import TransformerConfig, generate_sweep
 
 # Gains per decade of the `paper` preset's grid (logspace(-1, 1, 25), after the paper's sweep):
 # the resolution along the gain that the book takes for the paper's curves and their shoulders.
 PAPER_GAINS_PER_DECADE = 12
+
+
+def shoulder_window(per_decade: int) -> int:
+    """Steps in a quarter decade of gain (at least 1): the width of the windows a stall is measured over."""
+    return max(1, round(per_decade / 4))
 
 
 # --------------------------------------------------------------------------------- the sweep
@@ -65,18 +70,19 @@ def decode_all(
     """Greedy tokens of every model of the sweep: int32 array (depth, activation, gain, model, position).
 
     Each cell is ``base`` with one activation, depth and layer-norm gain; model ``i`` of every
-    cell comes from the stream ``(seed, i)`` (``generate_sequences``), so for one depth model
-    ``i`` has the same weights in every activation and gain, which is what makes the chapter's
-    comparisons paired. Why a function: the chapter runs it twice (tied and untied output layer).
+    cell comes from the stream ``(seed, i)``, so for one depth model ``i`` has the same weights
+    in every activation and gain, which is what makes the chapter's comparisons paired.
+    ``generate_sweep`` decodes all the activations and gains of a model together on those
+    shared weights (drawn once per model and depth, not once per cell). Why a function: the
+    chapter runs it for the main sweep, the shoulders and the tied-head ablation.
     """
     tokens = np.zeros((len(depths), len(activations), len(gains), n_models, length), dtype=np.int32)
-    with tqdm(total=len(depths) * len(activations) * len(gains), desc=f"tie_head={base.tie_head}") as bar:
+    with tqdm(total=tokens[..., 0].size, desc=f"tie_head={base.tie_head}") as bar:
         for d, depth in enumerate(depths):
-            for a, name in enumerate(activations):
-                for g, gain in enumerate(gains):
-                    config = dataclasses.replace(base, activation=name, depth=depth, ln_gain=gain)
-                    tokens[d, a, g] = generate_sequences(config, n_models, length=length, seed=seed).numpy()
-                    bar.update()
+            config = dataclasses.replace(base, depth=depth)
+            sweep = generate_sweep(config, list(activations), list(gains), n_models, length=length, seed=seed,
+                                   progress=bar)
+            tokens[d] = sweep.numpy()
     return tokens
 
 
@@ -203,75 +209,85 @@ def growth_with_depth(values: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- shoulders
 
 
-@dataclasses.dataclass(frozen=True)
-class Shoulder:
-    """The deepest shoulder of one curve: ``depth`` S with its interval, where it sits, and its largest dip."""
+def window_rises(curves: np.ndarray, window: int) -> np.ndarray:
+    """Rise of ``curves`` (gain, ...) over ``window`` consecutive steps: ``curves[k + window] - curves[k]``."""
+    curves = np.asarray(curves, dtype=np.float64)
+    return curves[window:] - curves[:-window]
 
-    depth: float  # S = min(fastest rise before, fastest rise after) - rise at the stall (lz units)
+
+def stall(curve: np.ndarray, window: int = 1) -> tuple[int, int, int, float]:
+    """``(i, k, j, S)``: the deepest stall of one mean curve (gain,) and the windows that define it.
+
+    With ``rise[k]`` the rise of the curve over ``window`` steps from gain ``k``, the shoulder
+    depth at ``k`` is ``S_k = min(max rise before, max rise after) - rise[k]``, the fastest
+    windows before (``i <= k - window``) and after (``j >= k + window``) not overlapping ``k``'s:
+    how much slower the curve rises at ``k`` than at its fastest before and after. A rise that
+    speeds up and slows down once (a smooth S) has ``S_k <= 0`` everywhere; a rise in two phases
+    has a positive one. Why a window: on a fine grid one step's rise is small against the noise
+    of a mean over models, while a stall spans several steps. Needs ``3 * window + 1`` gains.
+    """
+    rise = window_rises(curve, window)
+    if rise.size < 2 * window + 1:
+        raise ValueError(f"a shoulder over windows of {window} steps needs at least {3 * window + 1} gains, "
+                         f"got {rise.size + window}")
+    best = (0, window, 2 * window, -math.inf)
+    for k in range(window, rise.size - window):
+        i, j = int(np.argmax(rise[: k - window + 1])), k + window + int(np.argmax(rise[k + window :]))
+        depth = float(min(rise[i], rise[j]) - rise[k])
+        if depth > best[3]:
+            best = (i, k, j, depth)
+    return best
+
+
+@dataclasses.dataclass(frozen=True)
+class HeldOutShoulder:
+    """A stall found on one half of the models and measured on the other (lz units)."""
+
+    depth_index: int  # where the discovery half's deepest stall is (index into the depths)
+    gain: float  # the gain at which the stalled window ends
+    found: float  # S on the discovery half (biased upwards: it is the largest of many)
+    estimate: float  # S at the same steps on the held-out half, with its 95% interval over those models
     low: float
     high: float
-    gain: float  # the gain where the stalled step ends
-    dip: float  # largest decrease of the mean curve between two consecutive gains (lz units)
-    dip_low: float  # lower end of that decrease's interval (> 0: a significant decrease)
+    rise: float  # the held-out rise over the stalled window (< 0: the curve goes down), with its interval
+    rise_low: float
+    rise_high: float
 
 
-def shoulder(curves: np.ndarray, gains: Sequence[float], seed: int = 0) -> Shoulder:
-    """The largest shoulder of one activation's curve, ``curves`` (gain, model), with an interval over models.
+def held_out_shoulders(
+    curves: np.ndarray, gains: Sequence[float], window: int = 1, seed: int = 0
+) -> list[HeldOutShoulder]:
+    """The deepest stall of one activation, found on each half of the models and measured on the other.
 
-    With increments ``rise[k]`` of the mean curve between consecutive gains, the shoulder depth
-    at step ``k`` is ``min(max rise before k, max rise after k) - rise[k]``: how much slower the
-    curve rises at ``k`` than at its fastest before and after. A smooth S-shaped rise has no
-    positive value; a rise in two phases has one. The steps (before, stall, after) are found on
-    all models, then kept fixed while the models are resampled. Needs at least 4 gains.
+    ``curves`` is (depth, gain, model). Models ``0 .. n/2 - 1`` and ``n/2 .. n - 1`` come from
+    disjoint random streams, two independent samples of the same sweep. On the discovery half
+    the depth and windows ``(i, k, j)`` of the deepest stall (``stall``) are chosen; on the other
+    half ``S`` is measured at exactly those windows, with a bootstrap interval over its models.
+    Why held out: the largest of many noisy ``S_k`` is positive even on a smooth curve (a
+    winner's curse), while a stall found on one sample and seen again on an independent one is
+    a property of the architecture. Both directions are returned (first half -> second, then
+    second -> first): a shoulder that is real shows up in both.
     """
     curves = np.asarray(curves, dtype=np.float64)
-    if curves.shape[0] < 4:
-        raise ValueError(f"a shoulder needs at least 4 gains, got {curves.shape[0]}")
-    rise = np.diff(curves.mean(axis=1))
-    best, steps = -np.inf, (0, 1, 2)
-    for k in range(1, len(rise) - 1):
-        i, j = int(np.argmax(rise[:k])), k + 1 + int(np.argmax(rise[k + 1 :]))
-        if min(rise[i], rise[j]) - rise[k] > best:
-            best, steps = min(rise[i], rise[j]) - rise[k], (i, k, j)
-    i, k, j = steps
+    n = curves.shape[-1]
+    if n < 4:
+        raise ValueError(f"held-out shoulders need at least 4 models (two per half), got {n}")
+    halves = (np.arange(n // 2), np.arange(n // 2, n))
+    out = []
+    for found_on, held in (halves, halves[::-1]):
+        stalls = [stall(depth_curves[:, found_on].mean(axis=1), window) for depth_curves in curves]
+        d = int(np.argmax([s[3] for s in stalls]))
+        i, k, j, found = stalls[d]
+        rises = window_rises(curves[d][:, held], window)  # (window start, held-out model)
 
-    def depth_of(idx: np.ndarray) -> float:
-        r = np.diff(curves[:, idx].mean(axis=1))
-        return min(r[i], r[j]) - r[k]
+        def depth_and_rise(idx: np.ndarray, rises: np.ndarray = rises, i: int = i, k: int = k, j: int = j) -> list:
+            r = rises[:, idx].mean(axis=1)
+            return [min(r[i], r[j]) - r[k], r[k]]
 
-    estimate, low, high = model_bootstrap(curves.shape[1], depth_of, seed)
-    dip = int(np.argmin(rise))
-    dip_low = model_bootstrap(curves.shape[1], lambda idx: -np.diff(curves[:, idx].mean(axis=1))[dip], seed)[1]
-    return Shoulder(estimate, low, high, float(gains[k + 1]), float(-rise[dip]), dip_low)
-
-
-def shoulder_resolution(
-    found: Sequence[Shoulder], gains_per_decade: int, n_models: int, smallest: float
-) -> dict[str, float | bool]:
-    """Can this sweep tell a shoulder from none? Both of its resolutions must be fine enough.
-
-    - along the gain: at least ``PAPER_GAINS_PER_DECADE`` gains per decade, the grid the
-      paper's curves were drawn on (a stall that spans a fraction of a decade on the paper's
-      grid falls between the points of a coarser one);
-    - across models: the typical (median) half-width of the intervals of ``found`` (the
-      shoulders of the curves where the paper sees them) at most ``smallest``, the smallest
-      shoulder depth the chapter counts (with fewer models only larger shoulders stand out).
-
-    Returns ``gain_ok``, ``models_ok``, ``resolved`` (both), ``half_width`` (the median) and
-    ``models_needed``: the models per point that would shrink the half-width to ``smallest``
-    (an interval narrows as one over the square root of the number of models).
-    """
-    half_width = float(np.median([(s.high - s.low) / 2 for s in found])) if found else math.nan
-    gain_ok = gains_per_decade >= PAPER_GAINS_PER_DECADE
-    models_ok = bool(half_width <= smallest)
-    needed = float(math.ceil(n_models * (half_width / smallest) ** 2)) if math.isfinite(half_width) else math.nan
-    return {
-        "gain_ok": gain_ok,
-        "models_ok": models_ok,
-        "resolved": gain_ok and models_ok,
-        "half_width": half_width,
-        "models_needed": needed,
-    }
+        est, low, high = model_bootstrap_each(held.size, depth_and_rise, seed)
+        out.append(HeldOutShoulder(d, float(gains[k + window]), found, *map(float, (est[0], low[0], high[0])),
+                                   *map(float, (est[1], low[1], high[1]))))
+    return out
 
 
 # ------------------------------------------------------------------------------- verdicts

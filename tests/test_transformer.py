@@ -235,3 +235,56 @@ def test_gpu_decoding_matches_cpu():
     config = dataclasses.replace(SMALL, activation="tanh", ln_gain=3.0)
     cpu = ru.generate_sequences(config, 8, length=20)
     assert torch.equal(ru.generate_sequences(config, 8, length=20, device="cuda"), cpu)
+
+
+# ------------------------------------------------------------------- a sweep on shared weights
+
+
+def test_sweep_equals_generate_sequences_cell_by_cell(monkeypatch):
+    """In float64 (ties between logits far below rounding) every sequence of every cell is the per-cell one."""
+    monkeypatch.setenv("REDSHIFT_DTYPE", "float64")
+    config = dataclasses.replace(SMALL, depth=3, heads=4)
+    names, gains = ["gelu", "sin", "selu"], [0.5, 2.0, 8.0]
+    sweep = ru.generate_sweep(config, names, gains, 5, length=12, seed=3)
+    assert sweep.shape == (3, 3, 5, 12) and sweep.dtype == torch.long
+    for a, name in enumerate(names):
+        for g, gain in enumerate(gains):
+            cell = dataclasses.replace(config, activation=name, ln_gain=gain)
+            assert torch.equal(sweep[a, g], ru.generate_sequences(cell, 5, length=12, seed=3)), (name, gain)
+
+
+def test_sweep_agrees_in_float32_and_ignores_the_configs_gain_and_activation(float32):
+    """float32: a different order of the same sums may flip a near-tie, so agreement is measured, not assumed."""
+    config = dataclasses.replace(SMALL, tie_head=False)
+    sweep = ru.generate_sweep(dataclasses.replace(config, activation="relu", ln_gain=7.0), ["tanh"], [3.0], 16,
+                              length=16, seed=1)
+    reference = ru.generate_sequences(dataclasses.replace(config, activation="tanh", ln_gain=3.0), 16, length=16,
+                                      seed=1)
+    assert (sweep[0, 0] == reference).all(-1).float().mean() >= 0.9
+
+
+def test_sweep_does_not_depend_on_chunking(monkeypatch):
+    import redshift_utils.transformer as module
+
+    monkeypatch.setenv("REDSHIFT_DTYPE", "float64")  # chunks change the shapes of the products, so the rounding
+    whole = ru.generate_sweep(SMALL, ["gelu", "relu"], [1.0, 4.0], 6, length=10, seed=2)
+    monkeypatch.setattr(module, "SWEEP_CHUNK_BYTES", 4 * 800)  # one model and one variant per pass
+    assert module._sweep_chunks(SMALL, 4, 10) == (1, 1)
+    torch.testing.assert_close(ru.generate_sweep(SMALL, ["gelu", "relu"], [1.0, 4.0], 6, length=10, seed=2), whole,
+                               rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(activations=["nope"]), "one of"),
+        (dict(gains=[0.0]), "gains"),
+        (dict(gains=[]), "at least one"),
+        (dict(n_sequences=0), "n_sequences"),
+        (dict(length=SMALL.context + 1), "length"),
+    ],
+)
+def test_bad_sweep_arguments(kwargs, message):
+    args = dict(activations=["gelu"], gains=[1.0], n_sequences=2, length=5)
+    with pytest.raises(ValueError, match=message):
+        ru.generate_sweep(SMALL, **{**args, **kwargs})

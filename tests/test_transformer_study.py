@@ -143,36 +143,40 @@ def _curves(mean: list[float], n_models: int = 40, noise: float = 0.01) -> np.nd
     return np.array(mean)[:, None] + noise * rng.normal(size=(len(mean), n_models))
 
 
-def test_shoulder_finds_a_two_phase_rise():
-    gains = [10 ** (k / 4) for k in range(8)]
-    found = ts.shoulder(_curves([0.0, 0.05, 0.3, 0.32, 0.33, 0.6, 0.7, 0.72]), gains)
-    assert found.depth > 0.2 and found.low > 0.1
-    assert found.gain == pytest.approx(gains[4])  # the slowest step (0.32 -> 0.33) ends at gains[4]
+def test_stall_finds_a_two_phase_rise():
+    i, k, j, depth = ts.stall(np.array([0.0, 0.05, 0.3, 0.32, 0.33, 0.6, 0.7, 0.72]))
+    assert (i, k, j) == (1, 3, 4) and depth == pytest.approx(0.24)  # 0.05 -> 0.3 and 0.33 -> 0.6 around 0.32 -> 0.33
 
 
-def test_shoulder_of_a_smooth_rise_is_not_positive():
-    gains = [10 ** (k / 4) for k in range(9)]
-    logistic = (1 / (1 + np.exp(-(np.arange(9) - 4.0)))).tolist()
-    found = ts.shoulder(_curves(logistic, noise=0.0), gains)
-    assert found.depth <= 1e-12 and found.dip < 0  # no stall and no decrease
+def test_stall_of_a_smooth_rise_is_not_positive():
+    logistic = 1 / (1 + np.exp(-(np.arange(13) - 6.0) / 2))
+    for window in (1, 2, 3):
+        assert ts.stall(logistic, window)[3] <= 1e-12
 
 
-def test_shoulder_reports_a_dip_and_needs_four_gains():
-    found = ts.shoulder(_curves([0.0, 0.3, 0.2, 0.5, 0.8]), [1, 2, 3, 4, 5])
-    assert found.dip == pytest.approx(0.1, abs=0.01) and found.dip_low > 0
-    with pytest.raises(ValueError, match="at least 4 gains"):
-        ts.shoulder(np.zeros((3, 5)), [1, 2, 3])
+def test_stall_windows_do_not_overlap_and_need_enough_gains():
+    curve = np.array([0.0, 0.1, 0.3, 0.5, 0.52, 0.53, 0.55, 0.8, 1.0, 1.1])
+    i, k, j, depth = ts.stall(curve, window=2)
+    assert i <= k - 2 and j >= k + 2 and depth > 0.3
+    assert ts.shoulder_window(12) == 3 and ts.shoulder_window(3) == 1 and ts.shoulder_window(1) == 1
+    with pytest.raises(ValueError, match="at least 7 gains"):
+        ts.stall(np.zeros(6), window=2)
 
 
-def test_shoulder_resolution():
-    wide = ts.Shoulder(0.1, -0.05, 0.25, 5.0, 0.0, -0.01)  # half-width 0.15
-    coarse = ts.shoulder_resolution([wide, wide], gains_per_decade=4, n_models=24, smallest=0.02)
-    assert not coarse["gain_ok"] and not coarse["models_ok"] and not coarse["resolved"]
-    assert coarse["half_width"] == pytest.approx(0.15)
-    assert coarse["models_needed"] == math.ceil(24 * (0.15 / 0.02) ** 2)
-    narrow = ts.Shoulder(0.1, 0.09, 0.11, 5.0, 0.0, -0.01)
-    assert ts.shoulder_resolution([narrow], ts.PAPER_GAINS_PER_DECADE, 1000, 0.02)["resolved"]
-    assert math.isnan(ts.shoulder_resolution([], 12, 10, 0.02)["half_width"])
+def test_held_out_shoulder_sees_a_real_stall_and_not_noise():
+    gains = [10 ** (k / 12) for k in range(13)]
+    two_phase = np.array([0.0, 0.1, 0.2, 0.3, 0.4, 0.41, 0.42, 0.43, 0.44, 0.55, 0.66, 0.77, 0.88])
+    rng = np.random.default_rng(3)
+    real = two_phase[None, :, None] + 0.05 * rng.normal(size=(2, 13, 60))  # (depth, gain, model)
+    real[0] -= two_phase[:, None] * 0.5  # the other depth's stall is shallower: the deeper one is chosen
+    found = ts.held_out_shoulders(real, gains, window=3)
+    assert len(found) == 2 and all(r.depth_index == 1 and r.low > 0.1 for r in found)
+    assert all(r.gain in (gains[7], gains[8]) for r in found)  # the flat windows (0.40 -> 0.43, 0.41 -> 0.44) end there
+    smooth = np.linspace(0, 1, 13)[None, :, None] + 0.05 * rng.normal(size=(1, 13, 60))
+    noise = ts.held_out_shoulders(smooth, gains, window=3)
+    assert all(r.low < 0.02 for r in noise) and all(r.found > r.estimate for r in noise)  # the winner's curse
+    with pytest.raises(ValueError, match="at least 4 models"):
+        ts.held_out_shoulders(real[..., :3], gains, window=3)
 
 
 # ------------------------------------------------------------------------------- verdicts

@@ -1,7 +1,7 @@
 """Parameters of chapter 5, ``notebooks/05_transformers.md`` (paper section 5: Transformers)."""
 
 from redshift_utils.book.parameters import MAX_SEED, ChapterSpec, Param, size_rule
-from redshift_utils.transformer_study import gain_grid
+from redshift_utils.transformer_study import gain_grid, shoulder_window
 
 # The MLP-block activations of the paper's Figure 10 (any of ru.ACTIVATIONS works).
 TRANSFORMER_ACTIVATIONS = ("gelu", "relu", "swish", "selu", "tanh", "sin", "gaussian", "sigmoid", "identity")
@@ -43,15 +43,30 @@ def heads_divide_width(values: dict) -> str | None:
     return None
 
 
+def shoulder_gains(values: dict) -> str | None:
+    """A stall needs a window before it, itself and one after it: 3 windows of a quarter decade, plus one gain."""
+    per_decade = values["shoulder_per_decade"]
+    gains = gain_grid(values["shoulder_gain_min"], values["shoulder_gain_max"], per_decade)
+    needed = 3 * shoulder_window(per_decade) + 1
+    if len(gains) < needed:
+        return (
+            f"shoulder_gain_min ({values['shoulder_gain_min']}), shoulder_gain_max ({values['shoulder_gain_max']}) "
+            f"and shoulder_per_decade ({per_decade}) give only {len(gains)} gains; need at least {needed}"
+        )
+    return None
+
+
 RULES = (
     context_holds_length,
+    shoulder_gains,
     ablation_within_activations,
     three_gains,
     heads_divide_width,
     size_rule(
         "one Transformer (its parameters)",
         "max(depths) x 12 x width^2 + (vocab_size + context) x width",
-        lambda v: max(v["depths"]) * 12 * v["width"] ** 2 + (v["vocab_size"] + v["context"]) * v["width"],
+        lambda v: max(*v["depths"], *v["shoulder_depths"]) * 12 * v["width"] ** 2
+        + (v["vocab_size"] + v["context"]) * v["width"],
     ),
 )
 
@@ -90,7 +105,7 @@ SPEC = ChapterSpec(
             "float",
             32.0,
             "Largest layer-norm gain of the sweep.",
-            presets={"smoke": 10.0, "paper": 10.0},
+            presets={"smoke": 10.0},
             minimum=1.0,
             maximum=1000.0,
         ),
@@ -108,7 +123,7 @@ SPEC = ChapterSpec(
             "int",
             24,
             "Random models (one sequence each) per activation, gain and depth; the paper used 1,000.",
-            presets={"smoke": 3, "paper": 1000},
+            presets={"smoke": 3, "paper": 200},
             minimum=3,
             maximum=10000,
         ),
@@ -117,8 +132,7 @@ SPEC = ChapterSpec(
             "width",
             "int",
             64,
-            "Width of the residual stream (GPT-2 small: 768).",
-            presets={"paper": 768},
+            "Width of the residual stream (GPT-2 small: 768, weeks of CPU time at the paper preset's sweep).",
             minimum=8,
             maximum=2048,
         ),
@@ -127,7 +141,6 @@ SPEC = ChapterSpec(
             "int",
             4,
             "Attention heads (must divide width; GPT-2 small: 12).",
-            presets={"paper": 12},
             minimum=1,
             maximum=64,
         ),
@@ -136,7 +149,6 @@ SPEC = ChapterSpec(
             "int",
             512,
             "Vocabulary size (GPT-2: 50,257).",
-            presets={"paper": 50257},
             minimum=16,
             maximum=100000,
         ),
@@ -145,7 +157,6 @@ SPEC = ChapterSpec(
             "int",
             128,
             "Position embeddings, at least length (GPT-2: 1,024).",
-            presets={"paper": 1024},
             minimum=10,
             maximum=4096,
         ),
@@ -157,6 +168,55 @@ SPEC = ChapterSpec(
             "Activations rerun with the opposite tie_head at the middle depth (why are the sequences repetitive?).",
             choices=TRANSFORMER_ACTIVATIONS,
             max_length=len(TRANSFORMER_ACTIVATIONS),
+        ),
+        Param(
+            "shoulder_activations",
+            "strs",
+            ["selu", "tanh", "sin", "gelu"],
+            "Activations of the shoulder sweep: the paper's three with shoulders, then controls (GELU: GPT-2's).",
+            choices=TRANSFORMER_ACTIVATIONS,
+            max_length=len(TRANSFORMER_ACTIVATIONS),
+        ),
+        Param(
+            "shoulder_depths",
+            "ints",
+            [1, 4, 8],
+            "Numbers of blocks of the shoulder sweep (the book's: those of the main sweep).",
+            presets={"smoke": [1], "paper": [1, 3, 6, 9, 12]},
+            minimum=1,
+            maximum=48,
+            max_length=16,
+        ),
+        Param(
+            "shoulder_gain_min", "float", 1.0, "Smallest layer-norm gain of the shoulder sweep.", minimum=0.001,
+            maximum=1000.0,
+        ),
+        Param(
+            "shoulder_gain_max",
+            "float",
+            32.0,
+            "Largest layer-norm gain of the shoulder sweep.",
+            presets={"smoke": 10.0},
+            minimum=1.0,
+            maximum=1000.0,
+        ),
+        Param(
+            "shoulder_per_decade",
+            "int",
+            12,
+            "Gains per decade of the shoulder sweep; a stall is measured over windows of a quarter decade.",
+            presets={"smoke": 3},
+            minimum=1,
+            maximum=24,
+        ),
+        Param(
+            "shoulder_models",
+            "int",
+            100,
+            "Models per point of the shoulder sweep (half find the stalls, the other half measure them).",
+            presets={"smoke": 4, "paper": 200},
+            minimum=4,
+            maximum=10000,
         ),
         Param(
             "n_random",
