@@ -296,11 +296,35 @@ def _rank(fit: Fit) -> tuple[float, float, float]:
     return fit.worst, fit.mean, fit.centre
 
 
+# Distances closer than this are one value. Some readings are the same network: at depth 1 the
+# residual z + φ(z) and (z + φ(z))/√2 differ by a factor the Fourier complexity ignores, so their
+# distances differ by rounding only (~1e-8 in float32), and rounding must not choose between them.
+TIE = 1e-6
+_FORM_ORDER = {form: k for k, form in enumerate(f for forms in COMPONENT_FORMS.values() for f in forms)}
+
+
+def _form_order(form: str) -> tuple[int, ...]:
+    """A form's place in ``COMPONENT_FORMS`` (the book's default first); a free-form reading's, part by part."""
+    return tuple(_FORM_ORDER.get(part, len(_FORM_ORDER)) for part in form.split("; "))
+
+
+def _pick(items: Sequence[Any], rank: Callable[[Any], tuple[float, ...]], form: Callable[[Any], str]) -> Any:
+    """The item of smallest ``rank``, its worst and mean distances compared within ``TIE``; among
+    ties, the form listed first in ``COMPONENT_FORMS`` (so equal readings are chosen the same way
+    on every machine and dtype), then the rest of the rank."""
+    pool = list(items)
+    for k in (0, 1):  # worst, then mean
+        low = min(rank(item)[k] for item in pool)
+        pool = [item for item in pool if rank(item)[k] <= low + TIE]
+    return min(pool, key=lambda item: (_form_order(form(item)), rank(item)))
+
+
 def best(fits: Sequence[Fit]) -> Fit:
-    """The best of several fits (smallest worst distance, then mean)."""
+    """The best of several fits (smallest worst distance, then mean; ties within ``TIE`` go to the
+    form listed first)."""
     if not fits:
         raise ValueError("best needs at least one fit")
-    return min(fits, key=_rank)
+    return _pick(fits, _rank, lambda fit: fit.reading.form)
 
 
 def shared_fits(
@@ -347,12 +371,13 @@ def shared_fits(
 
 
 def _best_forms(fits: Sequence[Fit], components: Sequence[str]) -> dict[str, str]:
-    """Per component, the form whose lines' worst distance (then mean) is smallest among ``fits``."""
+    """Per component, the form whose lines' worst distance (then mean) is smallest among ``fits``
+    (ties within ``TIE`` go to the form listed first)."""
     forms: dict[tuple[str, str], list[Fit]] = {}
     for component, fit in zip(components, fits, strict=True):
         forms.setdefault((component, fit.reading.form), []).append(fit)
     rank = {key: _rank(_pool(group)) for key, group in forms.items()}
-    return {c: min((f for k, f in forms if k == c), key=lambda f, c=c: rank[c, f]) for c in set(components)}
+    return {c: _pick([f for k, f in forms if k == c], lambda f, c=c: rank[c, f], lambda f: f) for c in set(components)}
 
 
 def _pool(fits: Sequence[Fit]) -> Fit:

@@ -188,3 +188,15 @@ def test_glue_values_are_numbers_and_formulas_without_english_words():
     glue = {f: {"data": {"text/markdown": fs.FORM_SYMBOLS[f]}} for f in forms}
     assert worded_glue(glue) == {}
     assert worded_glue({"label": {"data": {"text/markdown": reading.label()}}})  # the table's label has words
+
+
+def test_ties_within_rounding_go_to_the_form_listed_first():
+    base = Reading(1, 16, 32, "alpha", "")
+    scaled = Fit(base._replace(form="(z + φ(z))/√2"), 0.04043725, 0.05115194, 0.05, 2)
+    plain = Fit(base._replace(form="z + φ(z)"), 0.04043729, 0.05115197, 0.05, 2)  # the same network, rounded
+    assert fs.best([scaled, plain]) is plain and fs.best([plain, scaled]) is plain
+    clearly = scaled._replace(worst=0.0511)
+    assert fs.best([clearly, plain]) is clearly  # a real difference still decides
+    fits = {("residual", "sin"): [scaled, plain], ("mlp", "sin"): [Fit(base._replace(form="plain"), 0.0, 0.0, 0.0, 3)]}
+    (fit,) = fs.shared_fits(fits, list(fits), free_form=True)
+    assert fit.reading.form == "z + φ(z)"
