@@ -46,6 +46,19 @@ COMPONENT_FORMS: dict[str, dict[str, dict[str, Any]]] = {
     "layernorm": {"LN before φ": {"layernorm_position": "before"}, "LN after φ": {"layernorm_position": "after"}},
 }
 MAGNITUDE_READINGS = ("prefactor", "alpha")
+# Symbols for the prose of every edition: a glued value carries numbers and formulas, never English
+# words (the Japanese edition shows glued values as they are).
+MAGNITUDE_SYMBOLS = {"prefactor": "p", "alpha": "α"}
+FORM_SYMBOLS = {
+    "plain": "φ(z)",
+    "gate sees p": "σ(p(W'h + b'))",
+    "gate at 1": "σ(W'h + b')",
+    "z + φ(z)": "z + φ(z)",
+    "h + φ(z)": "h + φ(z)",
+    "(z + φ(z))/√2": "(z + φ(z))/√2",
+    "LN before φ": "φ(LN(z))",
+    "LN after φ": "LN(φ(z))",
+}
 # The book's default reading (chapters 2 and 3): always sampled, so every figure can show it.
 DEFAULT = {"depth": 3, "width": 64, "grid_n": 64, "magnitude": "prefactor"}
 DEFAULT_BLOCK = (DEFAULT["grid_n"], DEFAULT["depth"], DEFAULT["width"])
@@ -68,8 +81,15 @@ class Reading(NamedTuple):
 
     def label(self) -> str:
         """A short name for tables and figures, e.g. ``depth 3, width 64, n 64, p, z + φ(z)``."""
-        mag = "p" if self.magnitude == "prefactor" else "α"
-        return f"depth {self.depth}, width {self.width}, n {self.grid_n}, {mag}, {self.form}"
+        magnitude = MAGNITUDE_SYMBOLS[self.magnitude]
+        return f"depth {self.depth}, width {self.width}, n {self.grid_n}, {magnitude}, {self.form}"
+
+    def glue_values(self) -> dict[str, int | str]:
+        """The reading as numbers and formulas for the prose (keys depth, width, n, magnitude, form),
+        the words staying in the prose. A free-form reading's forms (``shared_fits``) are joined by "; "."""
+        form = "; ".join(FORM_SYMBOLS[f] for f in self.form.split("; "))
+        return {"depth": self.depth, "width": self.width, "n": self.grid_n,
+                "magnitude": MAGNITUDE_SYMBOLS[self.magnitude], "form": form}  # fmt: skip
 
 
 class Fit(NamedTuple):
@@ -276,11 +296,35 @@ def _rank(fit: Fit) -> tuple[float, float, float]:
     return fit.worst, fit.mean, fit.centre
 
 
+# Distances closer than this are one value. Some readings are the same network: at depth 1 the
+# residual z + φ(z) and (z + φ(z))/√2 differ by a factor the Fourier complexity ignores, so their
+# distances differ by rounding only (~1e-8 in float32), and rounding must not choose between them.
+TIE = 1e-6
+_FORM_ORDER = {form: k for k, form in enumerate(f for forms in COMPONENT_FORMS.values() for f in forms)}
+
+
+def _form_order(form: str) -> tuple[int, ...]:
+    """A form's place in ``COMPONENT_FORMS`` (the book's default first); a free-form reading's, part by part."""
+    return tuple(_FORM_ORDER.get(part, len(_FORM_ORDER)) for part in form.split("; "))
+
+
+def _pick(items: Sequence[Any], rank: Callable[[Any], tuple[float, ...]], form: Callable[[Any], str]) -> Any:
+    """The item of smallest ``rank``, its worst and mean distances compared within ``TIE``; among
+    ties, the form listed first in ``COMPONENT_FORMS`` (so equal readings are chosen the same way
+    on every machine and dtype), then the rest of the rank."""
+    pool = list(items)
+    for k in (0, 1):  # worst, then mean
+        low = min(rank(item)[k] for item in pool)
+        pool = [item for item in pool if rank(item)[k] <= low + TIE]
+    return min(pool, key=lambda item: (_form_order(form(item)), rank(item)))
+
+
 def best(fits: Sequence[Fit]) -> Fit:
-    """The best of several fits (smallest worst distance, then mean)."""
+    """The best of several fits (smallest worst distance, then mean; ties within ``TIE`` go to the
+    form listed first)."""
     if not fits:
         raise ValueError("best needs at least one fit")
-    return min(fits, key=_rank)
+    return _pick(fits, _rank, lambda fit: fit.reading.form)
 
 
 def shared_fits(
@@ -289,7 +333,8 @@ def shared_fits(
     """Fits of readings shared by several ``lines``: mean distance over all their points, worst over all.
 
     With ``free_form`` the readings share depth, width, grid and magnitude reading, and each
-    component takes its own best form (one network definition with each component's own reading).
+    component takes its own best form (one network definition with each component's own reading);
+    the reading's form names those forms in ``COMPONENT_FORMS`` order, joined by "; " ("plain" for MLP lines only).
     """
     by_reading: dict[Any, list[tuple[tuple[str, str], Fit]]] = {}
     for line in lines:
@@ -299,6 +344,7 @@ def shared_fits(
     out = []
     for base, items in by_reading.items():
         chosen: dict[tuple[str, str], Fit] = {}
+        best_form: dict[str, str] = {}
         if free_form:  # each component's form: the one that fits its lines best at this base reading
             best_form = _best_forms([fit for _, fit in items], [line[0] for line, _ in items])
             chosen = {line: fit for line, fit in items if fit.reading.form == best_form[line[0]]}
@@ -308,9 +354,9 @@ def shared_fits(
             continue  # a reading not sampled for every line
         parts = list(chosen.values())
         total = sum(f.points for f in parts)
-        reading = parts[0].reading if not free_form else Reading(*base, "; ".join(sorted(
-            {f"{c}: {fit.reading.form}" for (c, _), fit in chosen.items() if len(COMPONENT_FORMS[c]) > 1}
-        )) or "plain")  # fmt: skip
+        reading = parts[0].reading if not free_form else Reading(*base, "; ".join(
+            best_form[c] for c in COMPONENT_FORMS if c in best_form and len(COMPONENT_FORMS[c]) > 1
+        ) or "plain")  # fmt: skip
         out.append(
             Fit(
                 reading,
@@ -325,12 +371,13 @@ def shared_fits(
 
 
 def _best_forms(fits: Sequence[Fit], components: Sequence[str]) -> dict[str, str]:
-    """Per component, the form whose lines' worst distance (then mean) is smallest among ``fits``."""
+    """Per component, the form whose lines' worst distance (then mean) is smallest among ``fits``
+    (ties within ``TIE`` go to the form listed first)."""
     forms: dict[tuple[str, str], list[Fit]] = {}
     for component, fit in zip(components, fits, strict=True):
         forms.setdefault((component, fit.reading.form), []).append(fit)
     rank = {key: _rank(_pool(group)) for key, group in forms.items()}
-    return {c: min((f for k, f in forms if k == c), key=lambda f, c=c: rank[c, f]) for c in set(components)}
+    return {c: _pick([f for k, f in forms if k == c], lambda f, c=c: rank[c, f], lambda f: f) for c in set(components)}
 
 
 def _pool(fits: Sequence[Fit]) -> Fit:

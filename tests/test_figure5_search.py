@@ -115,7 +115,7 @@ def test_free_form_sharing_chooses_the_form_per_component():
         ("mlp", "sin"): [Fit(base._replace(form="plain"), 0.05, 0.06, 0.04, 5)],
     }  # fmt: skip
     (fit,) = fs.shared_fits(fits, list(fits), free_form=True)
-    assert fit.reading.form == "residual: (z + φ(z))/√2" and fit.worst == pytest.approx(0.06)
+    assert fit.reading.form == "(z + φ(z))/√2" and fit.worst == pytest.approx(0.06)
     assert fit.mean == pytest.approx((0.01 * 2 + 0.05 * 5) / 7) and fit.points == 7
 
 
@@ -174,3 +174,29 @@ def test_the_read_band_widens_with_the_slope_of_the_papers_curve():
     assert fs.read_band("residual", "relu", 1.0) == (0.08, 0.08)  # flat: unchanged
     assert fs.read_band("layernorm", "tanh", 50.0) == (0.02, 0.04)  # a band on a flat line: unchanged
     assert fs.read_band("gating", "selu", 10.0) == (0.20, 0.20)  # one point: nothing to interpolate
+
+
+def test_glue_values_are_numbers_and_formulas_without_english_words():
+    from redshift_utils.book.catalogues import worded_glue
+
+    reading = Reading(3, 64, 64, "alpha", "LN after φ")
+    assert reading.glue_values() == {"depth": 3, "width": 64, "n": 64, "magnitude": "α", "form": "LN(φ(z))"}
+    free = Reading(1, 16, 32, "prefactor", "gate at 1; (z + φ(z))/√2")  # a free-form shared reading
+    assert free.glue_values()["form"] == "σ(W'h + b'); (z + φ(z))/√2"
+    forms = [f for forms in fs.COMPONENT_FORMS.values() for f in forms]
+    assert sorted(fs.FORM_SYMBOLS) == sorted(forms)
+    glue = {f: {"data": {"text/markdown": fs.FORM_SYMBOLS[f]}} for f in forms}
+    assert worded_glue(glue) == {}
+    assert worded_glue({"label": {"data": {"text/markdown": reading.label()}}})  # the table's label has words
+
+
+def test_ties_within_rounding_go_to_the_form_listed_first():
+    base = Reading(1, 16, 32, "alpha", "")
+    scaled = Fit(base._replace(form="(z + φ(z))/√2"), 0.04043725, 0.05115194, 0.05, 2)
+    plain = Fit(base._replace(form="z + φ(z)"), 0.04043729, 0.05115197, 0.05, 2)  # the same network, rounded
+    assert fs.best([scaled, plain]) is plain and fs.best([plain, scaled]) is plain
+    clearly = scaled._replace(worst=0.0511)
+    assert fs.best([clearly, plain]) is clearly  # a real difference still decides
+    fits = {("residual", "sin"): [scaled, plain], ("mlp", "sin"): [Fit(base._replace(form="plain"), 0.0, 0.0, 0.0, 3)]}
+    (fit,) = fs.shared_fits(fits, list(fits), free_form=True)
+    assert fit.reading.form == "z + φ(z)"
