@@ -175,7 +175,9 @@ def build_book(preset: str, *, editions: tuple[str, ...] = ("en", "ja"), decks: 
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}")
     env = book_editions.build_environment(preset)
-    jb = [str(Path(sys.executable).parent / "jupyter-book"), "build", "-W", "-n", "--keep-going"]
+    # jupyter-book through this interpreter, not the venv's script: a copied or moved venv keeps
+    # its scripts' old "#!" line, which would build with another checkout's library.
+    jb = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", "-W", "-n", "--keep-going"]
     out = build_root(preset)
     if out == BUILD_DIR:
         command = [*jb, str(REPO_ROOT)]
