@@ -302,20 +302,7 @@ def toc_pages() -> list[str]:
     return [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(
-            page,
-            marks=pytest.mark.xfail(
-                strict=False, reason="chapters being rewritten: their glued phrases become numbers there"
-            ),
-        )
-        if page.startswith("notebooks/")
-        else page
-        for page in toc_pages()
-    ],
-)
+@pytest.mark.parametrize("page", toc_pages())
 def test_glued_values_are_numbers_not_english_words(site, page):
     """A glued English phrase would stay English in the Japanese sentence: glue numbers, keep words in the prose."""
     import json
