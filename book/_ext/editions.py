@@ -122,6 +122,7 @@ class _WithRenderer:
 
 def patch_glue_lookup() -> None:
     """Glue roles inside translated messages read the page's data; Japanese verdict words."""
+    from myst_nb.core.variables import RetrievalError
     from myst_nb.ext.glue import directives, roles, utils
 
     original = utils.retrieve_glue_data
@@ -130,10 +131,18 @@ def patch_glue_lookup() -> None:
 
     def retrieve_glue_data(document, key):
         env = getattr(document.settings, "env", None)
-        if "nb_renderer" not in document and env is not None and env.docname in _renderers:
-            result = original(_WithRenderer(_renderers[env.docname]), key)
+        kept = _renderers.get(env.docname) if env is not None else None
+        if "nb_renderer" not in document and kept is not None:
+            result = original(_WithRenderer(kept), key)
         else:
-            result = original(document, key)
+            try:
+                result = original(document, key)
+            except RetrievalError:
+                # A translated message of a notebook page is parsed by myst-nb into a document
+                # with a renderer of its own and no glue data: read the page's kept renderer.
+                if kept is None or document.get("nb_renderer") is kept:
+                    raise
+                result = original(_WithRenderer(kept), key)
         if env is not None and language_of(env.config) == "ja":
             result = japanese_verdict(result)
         return result
