@@ -147,6 +147,33 @@ def transformer_cost(
     return linear_cost(cost_at, depths)
 
 
+def measured_once(name: str, measure: Callable[[], tuple[float, float]]) -> tuple[float, float]:
+    """``measure()``, measured once per book build and library: both editions show the same numbers.
+
+    In a book build (``REDSHIFT_BOOK_BUILD=1``) the first page that measures stores the result
+    in the build's results folder (``status-costs.json``, keyed by the library's source hash);
+    the Japanese edition, which executes the status page again, reads it. Elsewhere: measured.
+    """
+    import json
+    import os
+
+    from redshift_utils.book.atomic import write_bytes_atomic
+    from redshift_utils.book.paths import BOOK_BUILD_ENV, active_preset, book_results_dir
+    from redshift_utils.book.source import source_hash
+
+    if os.environ.get(BOOK_BUILD_ENV) != "1":
+        return measure()
+    path = book_results_dir(active_preset()) / "status-costs.json"
+    key = f"{name}@{source_hash()}"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if key not in stored:
+        stored[key] = list(measure())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, json.dumps(stored, indent=1).encode())
+    intercept, slope = stored[key]
+    return float(intercept), float(slope)
+
+
 def estimate_seconds(counts: Counter, cost: tuple[float, float]) -> float:
     """Sum over depths of models x (intercept + slope x depth)."""
     intercept, slope = cost
