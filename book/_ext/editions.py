@@ -135,6 +135,12 @@ def patch_glue_lookup() -> None:
         if "nb_renderer" not in document and kept is not None:
             result = original(_WithRenderer(kept), key)
         else:
+            renderer = document.get("nb_renderer") if hasattr(document, "get") else None
+            if env is not None and renderer is not None and renderer.renderer.nb_client.glue_data:
+                # myst-nb drops the page's renderer from the document when parsing ends (before
+                # the translation transform runs): keep it from the page's own glue roles.
+                _renderers.setdefault(env.docname, renderer)
+                kept = _renderers[env.docname]
             try:
                 result = original(document, key)
             except RetrievalError:
