@@ -365,6 +365,43 @@ def test_sample_functions_bits_do_not_depend_on_draw_threads(monkeypatch, float3
         assert torch.equal(ru.sample_functions(config, 40, n=8, seed=3, chunk_size=16), one)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_huge_page_buffers_hold_the_same_bits(monkeypatch, dtype):
+    """Large parameter buffers live on a huge-page memory map: aligned, writable, released with
+    the tensor, and drawn into with exactly the bits of ordinary torch memory."""
+    import gc
+    import weakref
+
+    from redshift_utils import sampler
+
+    config = ru.MLPConfig(width=24, depth=2, gating=True)
+    monkeypatch.setenv("REDSHIFT_DTYPE", str(dtype).removeprefix("torch."))
+    monkeypatch.setattr(sampler, "HUGE_BUFFER_BYTES", 2**62)  # never: plain torch.empty
+    plain = sampler._sample_networks(config, range(7), 4)
+    monkeypatch.setattr(sampler, "HUGE_BUFFER_BYTES", 1)  # always
+    mapped = sampler._sample_networks(config, range(7), 4)
+    assert all(torch.equal(a, b) for a, b in zip(_all_tensors(mapped), _all_tensors(plain), strict=True))
+    regions = []
+    real_map = sampler.mmap.mmap
+
+    def recording_map(*args, **kwargs):
+        region = real_map(*args, **kwargs)
+        regions.append(weakref.ref(region))
+        return region
+
+    monkeypatch.setattr(sampler.mmap, "mmap", recording_map)
+    buffer = sampler._empty((3, 5, 7), dtype)
+    assert buffer.shape == (3, 5, 7) and buffer.dtype == dtype and buffer.is_contiguous()
+    if hasattr(sampler.mmap, "MADV_HUGEPAGE"):
+        assert len(regions) == 1 and buffer.data_ptr() % sampler.HUGE_PAGE_BYTES == 0
+        buffer.fill_(2.5)
+        assert float(buffer.sum()) == 2.5 * 105
+        assert regions[0]() is not None  # the tensor keeps its map alive ...
+        del buffer
+        gc.collect()
+        assert regions[0]() is None  # ... and releases it with itself
+
+
 def test_draw_threads_default_and_bad_values(monkeypatch):
     from redshift_utils.sampler import draw_threads
 
