@@ -110,7 +110,6 @@ class ShortcutSettings:
                 loss="mse",
                 seed=derived_seed(params["seed"], "shortcut-batches"),
             ),
-            control=params["shortcut_control"],
             grid_n=params["grid_n"],
             init_slices=params["init_slices"],
             seed=params["seed"],

@@ -418,12 +418,6 @@ SPEC = ChapterSpec(
             minimum=0,
             maximum=4096,
         ),
-        Param(
-            "shortcut_control",
-            "bool",
-            True,
-            "Also train every shortcut model with an uninformative colour (the digit-accuracy ceiling).",
-        ),
         # --- guess and check (Chiang et al., reinterpreted in paper section 4.1)
         Param(
             "guess_tasks",
@@ -539,9 +533,6 @@ SPEC = ChapterSpec(
             "that a step costs the same at every coverage.",
             minimum=1,
             maximum=65536,
-        ),
-        Param(
-            "e3_prefit_lr", "float", 1e-2, "Learning rate of the pre-fit to white noise.", minimum=1e-6, maximum=10.0
         ),
         Param("e3_lr", "float", 1e-3, "Learning rate of training on the smooth task.", minimum=1e-6, maximum=10.0),
         Param(
