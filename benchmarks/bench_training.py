@@ -22,8 +22,18 @@ the loop's time over the time of the same matrix products at the machine's peak 
 matrix rate (a 1024 x 1024 product, measured in the same run), i.e. the speedup of a batched
 side with no overhead and no elementwise work at all.
 
-- modulo (2 inputs, width 32, 128 points per model): a model-step is about 1 MFLOP, so the loop
-  is nearly all overhead and the ceiling is far above the target: >= 10x.
+- modulo (2 inputs, width 32, 128 points per model): a model-step is about 1 MFLOP, so the
+  loop's matrix products are nearly free and the printed ceiling is far above any target. The
+  elementwise work is not: a torch.profiler run of the batched side (63 TanH models, 300 steps,
+  2.0 s of CPU, one thread) found ``tanh`` alone at 33% of its time (2.6 ns per number on this
+  machine's AVX-512 build, against 0.46 ns for ``sigmoid``), the batched products (bmm, baddbmm)
+  at 32%, tanh's gradient at 4%, Adam at 12%, and copies and dispatch the rest. The loop pays
+  the same tanh work, so the speedup is bounded by the loop's time over that shared work: 9x
+  (14.1 s over 1.56 s in that run), and only with no overhead at all on the batched side. A faster
+  tanh (2 sigmoid(2x) - 1 is 1.6x faster) would change the rounding of every chapter that uses
+  TanH, so it was not used. Measured 8.8x and 8.0x in CPU time in two runs; the earlier target,
+  10x, lay above that bound. Target: >= 7x, the bound less the overhead a batch cannot avoid
+  (Adam's passes, copies, dispatch), with margin for other machines.
 - shortcut (136 inputs, width 64, mini-batches of 128): a model-step is 10 MFLOP, which the
   loop already runs at about an eighth of the machine's peak matrix rate, so the ceiling itself
   is 8x to 9x (8.1x and 9.0x in two runs on a 2-core AMD EPYC, AVX-512, 78 to 80 GFLOP/s peak);
@@ -82,7 +92,7 @@ def workload(name: str, n_models: int, steps: int) -> tuple[ru.MLPConfig, dict, 
     return config, {"x": x, "y": y, "prefactors": prefactors}, train
 
 
-TARGETS = {"modulo": 10.0, "shortcut": 3.0}  # speedup targets; the docstring says why they differ
+TARGETS = {"modulo": 7.0, "shortcut": 3.0}  # speedup targets; the docstring says why they differ
 
 
 def timed(fn) -> tuple[float, float, object]:
