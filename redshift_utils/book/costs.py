@@ -252,9 +252,9 @@ def train_units(width: int, depth: int, in_dim: int, loss: str, model_steps: flo
 def chapter1_units(preset: str) -> Counter:
     """Chapter 1's dominant work at ``preset``: the Figure 6 sweep (every activation x depth x
     prefactor plus the unbiased model, scored by the three measures and two extra ones), the
-    grid-levels study (ReLU and TanH on every grid) and the resolution study (its
-    architectures on every grid). The binarisation and LZ-variant studies re-read kept examples
-    and are small beside them.
+    grid-levels study (ReLU and TanH on every grid; it scores Fourier only, counted here with the
+    three measures) and the resolution study (its architectures on every grid). The
+    binarisation and LZ-variant studies re-read kept examples and are small beside them.
     """
     from redshift_utils.configs import UnbiasedConfig
 
