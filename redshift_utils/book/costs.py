@@ -1,13 +1,16 @@
-"""What the long chapters cost at each preset: their random models counted, their unit cost measured.
+"""What every chapter costs at each preset: its dominant work counted, each unit of work measured.
 
 Why: the `paper` presets take hours, so no build runs them; the status page estimates them
-instead, on the machine that builds it. A preset's cost is the number of random models it
-samples (networks of each depth for chapter 2, greedy sequences of each depth for chapter 5),
-counted from the chapter's parameter spec the way the chapter builds its sweeps, times a cost
-per model measured here in CPU time (user + system: on a shared machine, wall time measures the
-other jobs as well). The costs are linear fits in depth, since both a random MLP and a random
-Transformer cost about one unit per layer or block. Only the sweeps are counted: measures of
-Figure 3, the galleries and the statistics are small beside them.
+instead, on the machine that builds it. A chapter's cost is its dominant work, counted from the
+chapter's parameter spec the way the chapter builds it (random MLPs per network and per hidden
+layer for chapters 1 to 3b, trained MLPs in model-steps and random draws for chapter 4, Boolean,
+input-dimension and perturbed networks for chapter 6, greedy sequences per Transformer block
+for chapter 5), times a cost per unit measured here in CPU time of one thread (user + system:
+on a shared machine wall time measures the other jobs as well, and several threads spin while
+they wait for a busy core). Random MLPs and Transformers cost about one unit per layer or
+block. Only the work that grows with the preset is counted: figures, statistics, galleries and
+the notebook's start-up are left out, so the estimates are a floor (at the `book` preset a
+large part of a chapter's time).
 """
 
 from __future__ import annotations
@@ -212,6 +215,7 @@ def estimate_seconds(counts: Counter, cost: tuple[float, float]) -> float:
 #   "boolean"              one Boolean network of chapter 6 under one configuration
 #   "dim"                  one network of chapter 6's input-dimension study (plane, line, measures)
 #   "volume"               one perturbed network of chapter 6's local-volume study on its grid
+#   "sequence", "block"    one greedy sequence of chapter 5, and one Transformer block of it
 
 GRID = 64  # the grid of the MLP units; other grids scale as the number of grid points
 
