@@ -239,12 +239,6 @@ def run_search(
     return Search(scores, cpu)
 
 
-def block_units(grid_n: int, depth: int, width: int, networks: int) -> float:
-    """Work of one block in multiply-adds of its forward passes (networks x grid points x layer
-    products), the unit by which the measured cost of the searched blocks is scaled to others."""
-    return float(networks * grid_n**2 * (2 * width + (depth - 1) * width**2 + width))
-
-
 def read_band(component: str, activation: str, x: float) -> tuple[float, float]:
     """The paper's read band at ``x``, widened by the precision in magnitude: every value the
     paper's curve (its read points joined by straight lines, band middles) takes within

@@ -141,12 +141,6 @@ def test_run_search_samples_each_block_once_with_shared_draws():
         fs.run_search(grid, ["unbiased"], sweep)
 
 
-def test_block_units_grow_with_grid_depth_and_width():
-    assert fs.block_units(128, 3, 64, 10) == 4 * fs.block_units(64, 3, 64, 10)
-    assert fs.block_units(64, 8, 64, 10) > fs.block_units(64, 3, 64, 10)
-    assert fs.block_units(64, 3, 256, 10) > 10 * fs.block_units(64, 3, 64, 10)
-
-
 def test_readings_inside_a_band_are_ranked_by_their_distance_to_its_middle():
     centred, edge = Reading(3, 64, 64, "prefactor", "plain"), Reading(1, 64, 64, "prefactor", "plain")
     scores = {k: v for k, v in synthetic({edge: 0.009, centred: 0.001}).items() if k.activation == "relu"}

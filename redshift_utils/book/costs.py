@@ -354,10 +354,8 @@ def chapter3_units(preset: str) -> Counter:
 def chapter3b_units(preset: str) -> Counter:
     """Chapter 3b's random-MLP units at ``preset``: the search's blocks, enumerated by the library's
     ``SearchGrid.blocks`` and ``block_configs`` exactly as ``run_search`` samples them (each
-    configuration of a block once), each block on its own grid and at its own width.
-
-    The chapter's page scales its own timed blocks by ``block_units`` (layer products only); the
-    measured units here also count the measures, which dominate at small widths.
+    configuration of a block once), each block on its own grid and at its own width. The
+    measures count too: at small widths they cost more than the layers.
     """
     from redshift_utils import figure5_search as search
 
