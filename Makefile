@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Idle torch threads sleep instead of spinning (see redshift_utils/__init__.py): on a shared
+# machine, spinning threads slowed sweeps up to 8x. A value set by the user wins.
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: test book precision robustness goldens bench lint venv clean
 

@@ -631,3 +631,18 @@ def test_unbiased_model_is_white_in_the_orthonormal_dct():
     variance = coefficients.var(axis=0)
     assert abs(variance[0, 0] / variance[1:, 1:].mean() - 1) < 0.15
     assert abs(variance[0, 1:].mean() / variance[1:, 1:].mean() - 1) < 0.1
+
+
+@pytest.mark.parametrize("given, expected", [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_importing_the_library_lets_idle_torch_threads_sleep(given, expected):
+    """``import redshift_utils`` sets OMP_WAIT_POLICY=PASSIVE before torch loads (spinning threads
+    slowed sweeps up to 8x on a shared machine), and leaves a value the user set alone."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given is not None:
+        env["OMP_WAIT_POLICY"] = given
+    code = "import os, sys, redshift_utils; print(os.environ['OMP_WAIT_POLICY'], 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [expected, "True"]
