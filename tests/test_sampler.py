@@ -321,6 +321,7 @@ def _all_tensors(params: list) -> list[torch.Tensor]:
     "config",
     [
         ru.MLPConfig(width=24, depth=3, alpha=1.3, bias_scale=0.7),
+        ru.MLPConfig(width=7, depth=2, in_dim=3, gating=True),  # odd-sized tensors
         ru.MLPConfig(width=12, depth=2, gating=True, weight_dist="normal"),
         ru.MLPConfig(width=12, depth=2, weight_dist="student_t", bias_scales_with_alpha=True, alpha=2.0),
         ru.MLPConfig(width=12, depth=1, weight_dist="uniform_ball", gating=True),
@@ -336,7 +337,9 @@ def test_parameter_bits_do_not_depend_on_threads_chunks_or_batch(monkeypatch, dt
     # One network per task, so that several threads really share the work, and small blocks.
     monkeypatch.setattr(sampler, "DRAW_TASK_NUMBERS", 1)
     monkeypatch.setattr(sampler, "DRAW_BLOCK_NUMBERS", 6)
-    for threads in (2, 3, 8):
+    for threads, fused_limit in itertools.product((2, 3, 8), (0, sampler.FUSED_LIMIT)):
+        # FUSED_LIMIT 0: uniform networks tensor by tensor too, in blocks of 6 numbers.
+        monkeypatch.setattr(sampler, "FUSED_LIMIT", fused_limit)
         threaded = sampler._sample_networks(config, range(23), 9, threads=threads)
         assert all(torch.equal(a, b) for a, b in zip(_all_tensors(threaded), _all_tensors(reference), strict=True))
     buffers = sampler._sample_networks(config, range(40, 53), 9)  # memory to reuse, as sample_functions does
@@ -363,43 +366,6 @@ def test_sample_functions_bits_do_not_depend_on_draw_threads(monkeypatch, float3
     for threads in ("2", "5"):
         monkeypatch.setenv("REDSHIFT_DRAW_THREADS", threads)
         assert torch.equal(ru.sample_functions(config, 40, n=8, seed=3, chunk_size=16), one)
-
-
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_huge_page_buffers_hold_the_same_bits(monkeypatch, dtype):
-    """Large parameter buffers live on a huge-page memory map: aligned, writable, released with
-    the tensor, and drawn into with exactly the bits of ordinary torch memory."""
-    import gc
-    import weakref
-
-    from redshift_utils import sampler
-
-    config = ru.MLPConfig(width=24, depth=2, gating=True)
-    monkeypatch.setenv("REDSHIFT_DTYPE", str(dtype).removeprefix("torch."))
-    monkeypatch.setattr(sampler, "HUGE_BUFFER_BYTES", 2**62)  # never: plain torch.empty
-    plain = sampler._sample_networks(config, range(7), 4)
-    monkeypatch.setattr(sampler, "HUGE_BUFFER_BYTES", 1)  # always
-    mapped = sampler._sample_networks(config, range(7), 4)
-    assert all(torch.equal(a, b) for a, b in zip(_all_tensors(mapped), _all_tensors(plain), strict=True))
-    regions = []
-    real_map = sampler.mmap.mmap
-
-    def recording_map(*args, **kwargs):
-        region = real_map(*args, **kwargs)
-        regions.append(weakref.ref(region))
-        return region
-
-    monkeypatch.setattr(sampler.mmap, "mmap", recording_map)
-    buffer = sampler._empty((3, 5, 7), dtype)
-    assert buffer.shape == (3, 5, 7) and buffer.dtype == dtype and buffer.is_contiguous()
-    if hasattr(sampler.mmap, "MADV_HUGEPAGE"):
-        assert len(regions) == 1 and buffer.data_ptr() % sampler.HUGE_PAGE_BYTES == 0
-        buffer.fill_(2.5)
-        assert float(buffer.sum()) == 2.5 * 105
-        assert regions[0]() is not None  # the tensor keeps its map alive ...
-        del buffer
-        gc.collect()
-        assert regions[0]() is None  # ... and releases it with itself
 
 
 def test_draw_threads_default_and_bad_values(monkeypatch):
