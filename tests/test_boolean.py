@@ -16,7 +16,7 @@ from redshift_utils.lempel_ziv import lz76_reference
 VP = ru.MLPConfig(depth=2, width=40, in_dim=7)
 
 
-def test_boolean_inputs_are_binary_expansions_msb_first():
+def test_boolean_inputs_are_binary_expansions_msb_first(float32):
     x = ru.boolean_inputs(7)
     assert x.shape == (128, 7) and x.dtype == torch.float32
     for i in (0, 1, 5, 64, 127):
