@@ -39,6 +39,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from common import load_average  # noqa: E402  (benchmarks/, the script's own folder)
+
 import redshift_utils as ru  # noqa: E402
 from redshift_utils.sampler import LayerParams, _chunk_size, _layer_shapes, _sample_networks  # noqa: E402
 
@@ -85,13 +87,6 @@ def timed(fn: Callable[[], object]) -> tuple[float, float, object]:
     wall, cpu = time.perf_counter(), cpu_seconds()
     result = fn()
     return time.perf_counter() - wall, cpu_seconds() - cpu, result
-
-
-def load_average() -> str:
-    try:
-        return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    except OSError:  # not available on this platform
-        return "load average unknown"
 
 
 @torch.inference_mode()

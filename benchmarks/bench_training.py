@@ -51,7 +51,6 @@ side with no overhead and no elementwise work at all.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import sys
 import time
@@ -63,16 +62,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from common import load_average  # noqa: E402  (benchmarks/, the script's own folder)
+
 import redshift_utils as ru  # noqa: E402
 from redshift_utils.training import TrainConfig, init_mlps, train_mlps, train_reference  # noqa: E402
-
-
-def load_average() -> str:
-    try:
-        one, five, fifteen = os.getloadavg()
-    except OSError:  # not available on this platform
-        return "load average unknown"
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def workload(name: str, n_models: int, steps: int) -> tuple[ru.MLPConfig, dict, TrainConfig]:

@@ -34,6 +34,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from common import load_average  # noqa: E402  (benchmarks/, the script's own folder)
+
 import redshift_utils as ru  # noqa: E402
 
 
@@ -52,14 +54,6 @@ def best_times(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, 
             fn()
             best[name] = min(best[name], time.perf_counter() - start)
     return best
-
-
-def load_average() -> str:
-    try:
-        one, five, fifteen = os.getloadavg()
-    except OSError:  # not available on this platform
-        return "load average unknown"
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 # ------------------------------------------------------------------------------ (a) end to end
