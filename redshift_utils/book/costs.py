@@ -660,3 +660,28 @@ def largest_part(units: Counter, seconds: dict[str, float]) -> tuple[str, float]
 def short_name(stem: str) -> str:
     """A chapter's number as the glue keys use it: ``03b_figure5_search`` -> ``03b``."""
     return stem.split("_")[0]
+
+
+def measured_paper_runs() -> list[dict]:
+    """The chapters run in full at ``paper`` so far, as recorded in ``book/paper_runs.json``.
+
+    Why a record: a full run takes hours, so no build repeats it; the status page shows what was
+    measured (wall and CPU time, machine, commit) beside the estimates, and a wrong or missing
+    field is an error here rather than a blank on the page.
+    """
+    import json
+
+    from redshift_utils.book.paths import REPO_ROOT
+
+    path = REPO_ROOT / "book" / "paper_runs.json"
+    runs = json.loads(path.read_text(encoding="utf-8"))["runs"]
+    fields = {"notebook": str, "preset": str, "wall_seconds": (int, float), "cpu_seconds": (int, float),
+              "machine": str, "commit": str, "date": str, "note": str}
+    for run in runs:
+        for name, kind in fields.items():
+            if not isinstance(run.get(name), kind):
+                raise ValueError(f"{path}: every run needs {name!r} ({kind}); got {run!r}")
+        if run["notebook"] not in CHAPTER_UNITS:
+            raise ValueError(f"{path}: unknown notebook {run['notebook']!r}; allowed: {', '.join(CHAPTER_UNITS)}")
+    return runs
+

@@ -343,14 +343,20 @@ def build_decks(preset: str, languages: tuple[str, ...] = ("en", "ja")) -> int:
 
 
 def results_everywhere() -> list[tuple[str, Path]]:
-    """(stem, results file) of every build that has results: each preset, float32 and float64."""
-    from redshift_utils.book.paths import PRESETS
+    """(stem, results file) of every build that has results: each preset, float32 and float64.
 
+    Only the chapters' results: a results folder also holds other files (the status page's
+    ``status-costs.json``), which are not results documents.
+    """
+    from redshift_utils.book.paths import NOTEBOOKS_DIR, PRESETS
+
+    chapters = {path.stem for path in NOTEBOOKS_DIR.glob("*.md")}
     found = []
     for preset in ("book", *[p for p in PRESETS if p != "book"]):
         for dtype in (None, "float64"):
             folder = book_results_dir(preset, dtype)
-            found += [(p.stem, p) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+            files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+            found += [(p.stem, p) for p in files if p.stem in chapters]
     return found
 
 
