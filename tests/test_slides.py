@@ -114,3 +114,14 @@ def test_deck_shows_the_saved_figures_up_to_the_limit(tmp_path):
     assert [f.name for f in deck.figures] == names[: slides.MAX_FIGURES]
     assert all(f"]({name})" in deck.markdown() for name in names[: slides.MAX_FIGURES])
     assert slides.MIN_SLIDES <= len(deck.slides) <= slides.MAX_SLIDES
+
+
+def test_results_everywhere_reads_only_chapters_results(tmp_path, monkeypatch):
+    """A results folder also holds the status page's status-costs.json: not a chapter's results
+    (reading it as one made `translate update` fail after every book build)."""
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / "05_transformers.json").write_text("{}")
+    (folder / "status-costs.json").write_text("{}")
+    monkeypatch.setattr(slides, "book_results_dir", lambda preset, dtype=None: folder if preset == "book" else tmp_path)
+    assert slides.results_everywhere() == [("05_transformers", folder / "05_transformers.json")] * 2
