@@ -9,6 +9,7 @@ See the conventions page, book/conventions.md, sections "Random MLPs, layer by l
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import warnings
@@ -135,14 +136,19 @@ def _unit_draw(out: np.ndarray, dist: str, gen: np.random.Generator) -> None:
 _FLOAT32_TINY = np.finfo(np.float32).tiny
 
 
-def _uniform_ints(gen: np.random.Generator, words: int) -> np.ndarray:
-    """``k = (w >> 8) - 2^23`` (int32) for the ``2 * words`` 32-bit halves ``w`` of the stream's next
-    ``words`` 64-bit outputs, low half first: ``2u - 1 = k / 2^23`` for numpy's float32 uniforms u."""
-    k = gen.bit_generator.random_raw(words).astype("<u8", copy=False).view("<u4")
+def _words_to_ints(raw: np.ndarray) -> np.ndarray:
+    """``k = (w >> 8) - 2^23`` (int32, in place) for the 32-bit halves ``w`` of the 64-bit outputs
+    ``raw``, low half first: ``2u - 1 = k / 2^23`` for numpy's float32 uniforms u."""
+    k = raw.astype("<u8", copy=False).view("<u4")
     np.right_shift(k, 8, out=k)
     k = k.view("<i4")
     np.subtract(k, 2**23, out=k)
     return k
+
+
+def _uniform_ints(gen: np.random.Generator, words: int) -> np.ndarray:
+    """``_words_to_ints`` of the stream's next ``words`` 64-bit outputs."""
+    return _words_to_ints(gen.bit_generator.random_raw(words))
 
 
 def _scale_into(target: np.ndarray, k: np.ndarray, scale: float) -> None:
@@ -185,10 +191,7 @@ def _uniform_draw_rows(plan: list[tuple[np.ndarray, float]], rows: range, stream
     raw = np.empty((len(rows), words), dtype="<u8")
     for j, gen in enumerate(streams):
         raw[j] = gen.bit_generator.random_raw(words)
-    k = raw.view("<u4")
-    np.right_shift(k, 8, out=k)
-    k = k.view("<i4")
-    np.subtract(k, 2**23, out=k)
+    k = _words_to_ints(raw)
     for (batch, scale), start in zip(plan, starts, strict=True):
         target = batch[rows.start : rows.stop]
         size = target[0].size
@@ -272,13 +275,15 @@ def _sample_networks(
         plan += [(weights[layer].numpy(), bound), (biases[layer].numpy(), bias_bound)]
         if gated[layer]:
             plan += [(gates_w[layer].numpy(), bound), (gates_b[layer].numpy(), bias_bound)]
-    per_network = sum(array[0].size for array, _ in plan) if count else 0
+    sizes = [array[0].size for array, _ in plan] if count else []
+    per_network = sum(sizes)
     dist = config.weight_dist
     # Uniform networks up to FUSED_LIMIT parameters: one call to each stream (_uniform_draw_rows);
-    # others tensor by tensor, in cache-sized blocks (_fill). Same bits either way.
-    sizes = [array[0].size for array, _ in plan] if count else []
-    starts = [2 * sum((n + 1) // 2 for n in sizes[:i]) for i in range(len(sizes))]
-    words = sum((n + 1) // 2 for n in sizes)
+    # others tensor by tensor, in cache-sized blocks (_fill). Same bits either way. Tensor i
+    # starts at half starts[i]: each takes ceil(size / 2) whole 64-bit outputs.
+    ends = list(itertools.accumulate((n + 1) // 2 for n in sizes))
+    starts = [2 * end for end in [0, *ends[:-1]]]
+    words = ends[-1] if ends else 0
     fused = dist == "uniform" and per_network <= FUSED_LIMIT
 
     def draw_rows(rows: range) -> None:

@@ -118,22 +118,24 @@ def linear_cost(cost_at: Callable[[int], float], depths: tuple[int, int]) -> tup
     return at_low - slope * low, slope
 
 
-def mlp_cost(width: int, grid_n: int, depths: tuple[int, int] = (1, 7), networks: int = 6) -> tuple[float, float]:
-    """CPU seconds per random MLP (sampled on the grid, then the three measures): ``(intercept, per layer)``.
+def network_seconds(width: int, depth: int, grid_n: int, networks: int, warm_up: int = 2) -> float:
+    """CPU seconds per random MLP of this shape, sampled on the grid and scored by the three measures.
 
-    Timed on ReLU and Gaussian networks (the cheapest and a costly activation, averaged), after
-    a warm-up call at each depth.
+    Timed on ReLU and Gaussian networks (the cheapest and a costly activation, averaged), each
+    after a warm-up call on ``warm_up`` networks.
     """
+    total = 0.0
+    for name in ("relu", "gaussian"):
+        config = MLPConfig(activation=name, depth=depth, width=width)
+        measure_all(sample_functions(config, warm_up, n=grid_n).numpy())  # warm-up
+        total += cpu_seconds(lambda c=config: measure_all(sample_functions(c, networks, n=grid_n).numpy()))
+    return total / (2 * networks)
 
-    def cost_at(depth: int) -> float:
-        total = 0.0
-        for name in ("relu", "gaussian"):
-            config = MLPConfig(activation=name, depth=depth, width=width)
-            measure_all(sample_functions(config, 2, n=grid_n).numpy())  # warm-up
-            total += cpu_seconds(lambda c=config: measure_all(sample_functions(c, networks, n=grid_n).numpy()))
-        return total / (2 * networks)
 
-    return linear_cost(cost_at, depths)
+def mlp_cost(width: int, grid_n: int, depths: tuple[int, int] = (1, 7), networks: int = 6) -> tuple[float, float]:
+    """CPU seconds per random MLP (sampled on the grid, then the three measures): ``(intercept, per layer)``,
+    from ``network_seconds`` at two depths."""
+    return linear_cost(lambda depth: network_seconds(width, depth, grid_n, networks), depths)
 
 
 def transformer_cost(
@@ -454,18 +456,13 @@ def chapter6_units(preset: str) -> Counter:
 def layer_seconds(width: int, intercept: float, grid_n: int = GRID, depth: int = 2, networks: int = 4) -> float:
     """CPU seconds of one hidden layer of width ``width`` (a ``layer<w>`` unit), per network.
 
-    Timed as ``mlp_cost`` times (ReLU and Gaussian networks sampled on the grid, then scored) at
-    one depth, less the per-network ``intercept`` measured at width 64 (mostly the measures, which
-    do not depend on the width). Measured at each width because the cost is not a power of the
-    width: small widths are dominated by the activations and the measures, large ones by the
-    ``width^2`` layer products. Never below zero.
+    ``network_seconds`` at one depth, less the per-network ``intercept`` measured at width 64
+    (mostly the measures, which do not depend on the width). Measured at each width because the
+    cost is not a power of the width: small widths are dominated by the activations and the
+    measures, large ones by the ``width^2`` layer products. Never below zero.
     """
-    total = 0.0
-    for name in ("relu", "gaussian"):
-        config = MLPConfig(activation=name, depth=depth, width=width)
-        measure_all(sample_functions(config, 1, n=grid_n).numpy())  # warm-up
-        total += cpu_seconds(lambda c=config: measure_all(sample_functions(c, networks, n=grid_n).numpy()))
-    return max(0.0, (total / (2 * networks) - intercept) / depth)
+    per_network = network_seconds(width, depth, grid_n, networks, warm_up=1)
+    return max(0.0, (per_network - intercept) / depth)
 
 
 def extra_seconds(grid_n: int = GRID, networks: int = 8) -> float:
