@@ -168,23 +168,3 @@ def test_measured_units_are_positive():
     assert costs.train_seconds(8, 1, 2, "mse", models=2, steps=2) > 0
     assert costs.volume_seconds(seeds=1, directions=1) > 0
     assert costs.layer_seconds(16, intercept=0.0, depth=1, networks=1) > 0
-
-
-def test_measured_paper_runs_are_complete_records(tmp_path, monkeypatch):
-    """The status page's record of full paper runs: every field present and typed, known chapters."""
-    import json
-
-    from redshift_utils.book import paths
-
-    runs = costs.measured_paper_runs()
-    assert runs and all(r["preset"] == "paper" and r["cpu_seconds"] > 0 for r in runs)
-    (tmp_path / "book").mkdir()
-    bad = {"runs": [{**runs[0], "notebook": "07_nowhere"}]}
-    (tmp_path / "book" / "paper_runs.json").write_text(json.dumps(bad))
-    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)
-    with pytest.raises(ValueError, match="unknown notebook '07_nowhere'"):
-        costs.measured_paper_runs()
-    missing = {"runs": [{k: v for k, v in runs[0].items() if k != "commit"}]}
-    (tmp_path / "book" / "paper_runs.json").write_text(json.dumps(missing))
-    with pytest.raises(ValueError, match="needs 'commit'"):
-        costs.measured_paper_runs()

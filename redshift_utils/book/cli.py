@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--preset", choices=PRESETS, default=None, help="smoke, book or paper")
     run.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     run.add_argument("-o", "--output", type=Path, default=None, help="output folder (default _build/runs/<stem>)")
+    run.add_argument(
+        "--record", metavar="NOTE", default=None,
+        help="paper preset only: run from an empty cache, then add the measured time and the estimate to "
+        "book/paper_runs.json (the status page's table) with NOTE",
+    )  # fmt: skip
     params = sub.add_parser("params", help="list a chapter's parameters, defaults and meaning")
     params.add_argument("notebook")
     book = sub.add_parser(
@@ -111,6 +116,17 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         stem, source = runner.resolve_notebook(args.notebook)
         explicit = runner.parse_overrides(stem, [tuple(p) for p in args.param], args.preset)
+        if args.record is not None:
+            from redshift_utils.book import paper_runs
+            from redshift_utils.book.paths import NOTEBOOKS_DIR
+
+            if source.resolve() != (NOTEBOOKS_DIR / f"{stem}.md").resolve():
+                raise ValueError("--record measures the book's own chapters: name one (e.g. 03b_figure5_search)")
+
+            run = paper_runs.record_run(stem, explicit, args.record, args.output)
+            print(f"recorded in {paper_runs.record_path()}: {run['wall_seconds']:,.0f} s wall, "
+                  f"{run['cpu_seconds']:,.0f} s CPU (estimated {run['estimated_cpu_seconds']:,.0f} s)")
+            return 0
         path = runner.run_notebook(stem, explicit, args.output, source)
     except (ValueError, output_folder.FolderBusy, runner.RunFailed) as error:
         print(f"error: {error}", file=sys.stderr)

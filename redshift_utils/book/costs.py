@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
@@ -32,10 +33,35 @@ from redshift_utils.sweeps import measure_all
 from redshift_utils.transformer import TransformerConfig, generate_sweep
 from redshift_utils.transformer_study import gain_grid
 
+_OVERRIDES: dict[str, dict] = {}  # notebook -> parameters counted in place of the preset's (``overridden``)
+
 
 def preset_values(notebook: str, preset: str) -> dict:
-    """Every parameter of ``notebook`` at ``preset`` (the spec's preset value, else its default)."""
-    return {p.name: p.value_for(preset) for p in load_spec(notebook).params}
+    """Every parameter of ``notebook`` at ``preset`` (the spec's preset value, else its default),
+    with the values of an ``overridden`` block in their place."""
+    values = {p.name: p.value_for(preset) for p in load_spec(notebook).params}
+    return {**values, **_OVERRIDES.get(notebook, {})}
+
+
+@contextmanager
+def overridden(notebook: str, params: dict) -> Iterator[None]:
+    """Count ``notebook``'s units with ``params`` in place of its preset's values, in this block.
+
+    Why: a chapter too long to run in full at `paper` is measured on a slice (fewer seeds, a part
+    of a grid, given with ``-p``); its estimate must count the same slice, through the same
+    counting functions as the full preset.
+    """
+    unknown = sorted(set(params) - {p.name for p in load_spec(notebook).params})
+    if unknown:
+        raise ValueError(f"{notebook} has no parameter {', '.join(unknown)}")
+    saved = _OVERRIDES.pop(notebook, None)
+    _OVERRIDES[notebook] = dict(params)
+    try:
+        yield
+    finally:
+        _OVERRIDES.pop(notebook)
+        if saved is not None:
+            _OVERRIDES[notebook] = saved
 
 
 def chapter2_networks(preset: str) -> Counter:
@@ -626,6 +652,34 @@ def unit_costs(mlp: tuple[float, float], block: tuple[float, float]) -> dict[str
     return {key: given[key] if key in given else unit_seconds(key, mlp) for key in unit_keys()}
 
 
+def paper_mlp_cost() -> tuple[float, float]:
+    """``mlp_cost`` at chapter 2's paper width and grid: the ``mlp`` and ``layer64`` units."""
+    v = preset_values("02_activations", "paper")
+    return mlp_cost(v["width"], v["grid_n"])
+
+
+def paper_block_cost() -> tuple[float, float]:
+    """``transformer_cost`` of chapter 5's paper Transformer: the ``sequence`` and ``block`` units."""
+    v = preset_values("05_transformers", "paper")
+    config = TransformerConfig(width=v["width"], heads=v["heads"], vocab_size=v["vocab_size"], context=v["context"])
+    return transformer_cost(config, v["activations"], [1.0, 3.0, 10.0, 30.0], v["length"])
+
+
+def setting_seconds(stem: str, preset: str, params: dict, seconds: dict[str, float]) -> float:
+    """Estimated CPU seconds of chapter ``stem`` at ``preset`` with ``params`` overridden (a slice).
+
+    Raises ValueError before anything runs when the slice needs a unit that no preset uses (for
+    example a width no chapter samples), which ``seconds`` cannot price.
+    """
+    with overridden(stem, params):
+        units = CHAPTER_UNITS[stem](preset)
+    missing = sorted(set(units) - set(seconds))
+    if missing:
+        raise ValueError(f"{stem} with {params} needs units no preset measures ({', '.join(missing)}); "
+                         "slice the paper preset with values from its own grids")
+    return work_seconds(units, seconds)
+
+
 def chapter_seconds(seconds: dict[str, float]) -> dict[tuple[str, str], float]:
     """Estimated CPU seconds of every chapter at each preset, ``(stem, preset) -> seconds``."""
     return {(stem, preset): work_seconds(count(preset), seconds)
@@ -657,28 +711,3 @@ def largest_part(units: Counter, seconds: dict[str, float]) -> tuple[str, float]
 def short_name(stem: str) -> str:
     """A chapter's number as the glue keys use it: ``03b_figure5_search`` -> ``03b``."""
     return stem.split("_")[0]
-
-
-def measured_paper_runs() -> list[dict]:
-    """The chapters run in full at ``paper`` so far, as recorded in ``book/paper_runs.json``.
-
-    Why a record: a full run takes hours, so no build repeats it; the status page shows what was
-    measured (wall and CPU time, machine, commit) beside the estimates, and a wrong or missing
-    field is an error here rather than a blank on the page.
-    """
-    import json
-
-    from redshift_utils.book.paths import REPO_ROOT
-
-    path = REPO_ROOT / "book" / "paper_runs.json"
-    runs = json.loads(path.read_text(encoding="utf-8"))["runs"]
-    fields = {"notebook": str, "preset": str, "wall_seconds": (int, float), "cpu_seconds": (int, float),
-              "machine": str, "commit": str, "date": str, "note": str}
-    for run in runs:
-        for name, kind in fields.items():
-            if not isinstance(run.get(name), kind):
-                raise ValueError(f"{path}: every run needs {name!r} ({kind}); got {run!r}")
-        if run["notebook"] not in CHAPTER_UNITS:
-            raise ValueError(f"{path}: unknown notebook {run['notebook']!r}; allowed: {', '.join(CHAPTER_UNITS)}")
-    return runs
-

@@ -1,0 +1,149 @@
+"""Chapters run at the `paper` preset, measured and recorded in ``book/paper_runs.json``.
+
+Why a record: a chapter at the paper's scale takes hours, so no build repeats it; the status page
+shows what was measured beside its estimates. A chapter too long to finish in a few hours is
+measured on a slice of its paper preset (fewer seeds, part of a grid, given with ``-p``); the
+record then keeps the estimate of that slice and of the whole preset, both measured on the
+machine that ran the slice, and the page extrapolates: whole preset x measured / estimated.
+
+``python -m redshift_utils run CHAPTER --preset paper [-p NAME VALUE ...] --record NOTE`` runs the
+chapter from an empty cache (so that it measures the work, not the cache), then appends the
+record. A hand-written or damaged record is an error on the page, never a blank.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from redshift_utils.book import costs
+from redshift_utils.book.atomic import write_bytes_atomic
+from redshift_utils.book.paths import BUILD_DIR, REPO_ROOT
+
+FIELDS: dict[str, type | tuple[type, ...]] = {
+    "notebook": str, "preset": str, "params": dict, "wall_seconds": (int, float), "cpu_seconds": (int, float),
+    "estimated_cpu_seconds": (int, float), "paper_estimate_cpu_seconds": (int, float),
+    "machine": str, "commit": str, "date": str, "note": str,
+}  # fmt: skip
+ABOUT = (
+    "Chapters run at the paper preset, as measured (shown on the status page). Written by "
+    "`python -m redshift_utils run CHAPTER --preset paper [-p NAME VALUE ...] --record NOTE`: params are the "
+    "values that slice the preset ({} for the whole preset); wall and CPU seconds (all processes); the "
+    "estimates of that setting and of the whole paper preset, measured on the same machine at the same time."
+)
+
+
+def record_path() -> Path:
+    return REPO_ROOT / "book" / "paper_runs.json"
+
+
+def load_runs() -> list[dict]:
+    """Every recorded run, each checked: all fields present and typed, a known chapter, paper preset."""
+    path = record_path()
+    runs = json.loads(path.read_text(encoding="utf-8"))["runs"]
+    for run in runs:
+        for name, kind in FIELDS.items():
+            if not isinstance(run.get(name), kind):
+                raise ValueError(f"{path}: every run needs {name!r} ({kind}); got {run!r}")
+        if run["notebook"] not in costs.CHAPTER_UNITS:
+            raise ValueError(f"{path}: unknown notebook {run['notebook']!r}; allowed: {', '.join(costs.CHAPTER_UNITS)}")
+        if run["preset"] != "paper" or run["estimated_cpu_seconds"] <= 0 or run["paper_estimate_cpu_seconds"] <= 0:
+            raise ValueError(f"{path}: a run needs preset 'paper' and positive estimates; got {run!r}")
+    return runs
+
+
+def paper_cpu_seconds(run: dict) -> float:
+    """The whole paper preset's CPU seconds: measured for a whole run, extrapolated for a slice
+    (the whole preset's estimate x measured / estimated, all on the machine of the run)."""
+    if not run["params"]:
+        return float(run["cpu_seconds"])
+    return run["paper_estimate_cpu_seconds"] * run["cpu_seconds"] / run["estimated_cpu_seconds"]
+
+
+def append_run(run: dict) -> None:
+    """Add ``run`` to the record (written atomically; the record is checked before and after)."""
+    runs = [*load_runs(), run]
+    write_bytes_atomic(record_path(), (json.dumps({"about": ABOUT, "runs": runs}, indent=1) + "\n").encode())
+    load_runs()
+
+
+def machine_description() -> str:
+    """Cores, CPU model and torch build, e.g. ``2-core x86_64 (AMD EPYC 9R14), torch 2.13.0+cpu``."""
+    import torch
+
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()}-core {platform.machine()} ({model}), torch {torch.__version__}"
+
+
+def git_commit() -> str:
+    """The checkout's commit, with ``+changes`` when tracked files differ from it ('unknown' outside git)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _cpu_seconds_so_far() -> float:
+    """User + system seconds of this process and of its finished children (the chapter's kernel)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def record_run(stem: str, explicit: dict[str, Any], note: str, out_dir: Path | None) -> dict:
+    """Run ``stem`` at the paper preset (``explicit``: its validated ``-p`` values) from an empty
+    cache, measure wall and CPU time, estimate the same setting and the whole preset here, append.
+
+    The slice is counted before the run, so a setting that cannot be estimated stops at once.
+    """
+    from redshift_utils.book import runner
+
+    if stem not in costs.CHAPTER_UNITS:
+        raise ValueError(f"--record measures a chapter: one of {', '.join(costs.CHAPTER_UNITS)}")
+    if explicit.get("preset") != "paper":
+        raise ValueError("--record measures the paper preset: add --preset paper")
+    if not note.strip():
+        raise ValueError("--record needs a note (what ran, and anything that shared the machine)")
+    params = {name: value for name, value in explicit.items() if name != "preset"}
+    with costs.overridden(stem, params):
+        costs.CHAPTER_UNITS[stem]("paper")  # a bad slice fails here, before hours of work
+    previous = os.environ.get("REDSHIFT_CACHE_DIR")
+    BUILD_DIR.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=BUILD_DIR, prefix="record-cache-") as cache:
+        os.environ["REDSHIFT_CACHE_DIR"] = cache
+        try:
+            wall, cpu = time.perf_counter(), _cpu_seconds_so_far()
+            runner.run_notebook(stem, explicit, out_dir)
+            wall, cpu = time.perf_counter() - wall, _cpu_seconds_so_far() - cpu
+        finally:
+            if previous is None:
+                os.environ.pop("REDSHIFT_CACHE_DIR", None)
+            else:
+                os.environ["REDSHIFT_CACHE_DIR"] = previous
+    seconds = costs.unit_costs(costs.paper_mlp_cost(), costs.paper_block_cost())
+    run = {
+        "notebook": stem, "preset": "paper", "params": json.loads(json.dumps(params)),
+        "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
+        "estimated_cpu_seconds": round(costs.setting_seconds(stem, "paper", params, seconds), 1),
+        "paper_estimate_cpu_seconds": round(costs.setting_seconds(stem, "paper", {}, seconds), 1),
+        "machine": machine_description(), "commit": git_commit(), "date": time.strftime("%Y-%m-%d"), "note": note,
+    }  # fmt: skip
+    append_run(run)
+    return run
