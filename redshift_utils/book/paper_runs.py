@@ -67,6 +67,34 @@ def paper_cpu_seconds(run: dict) -> float:
     return run["paper_estimate_cpu_seconds"] * run["cpu_seconds"] / run["estimated_cpu_seconds"]
 
 
+def describe_setting(run: dict) -> str:
+    """``whole preset`` or ``slice: name=value, ...`` (the ``-p`` values that sliced it)."""
+    if not run["params"]:
+        return "whole preset"
+    return "slice: " + ", ".join(f"{name}={value}" for name, value in run["params"].items())
+
+
+def table_rows(runs: list[dict]) -> list[list[str]]:
+    """The status page's table: chapter, what ran, wall and CPU hours, estimate, ratio, paper CPU hours."""
+    return [[run["notebook"], describe_setting(run), f"{run['wall_seconds'] / 3600:.2f}",
+             f"{run['cpu_seconds'] / 3600:.2f}", f"{run['estimated_cpu_seconds'] / 3600:.2f}",
+             f"{run['cpu_seconds'] / run['estimated_cpu_seconds']:.2f}",
+             f"{paper_cpu_seconds(run) / 3600:.2f}" + (" (extrapolated)" if run["params"] else "")]
+            for run in runs]  # fmt: skip
+
+
+def paper_hours(runs: list[dict], estimates: dict[str, float]) -> tuple[float, float, int]:
+    """Whole paper preset in CPU hours: ``(recorded chapters, all chapters, how many recorded)``.
+
+    Each recorded chapter counts its latest run (measured, or extrapolated from a slice); the
+    others count ``estimates`` (stem -> CPU seconds, this machine's estimates of the whole preset).
+    """
+    latest = {run["notebook"]: paper_cpu_seconds(run) for run in runs}
+    recorded = sum(latest.values()) / 3600
+    rest = sum(seconds for stem, seconds in estimates.items() if stem not in latest) / 3600
+    return recorded, recorded + rest, len(latest)
+
+
 def append_run(run: dict) -> None:
     """Add ``run`` to the record (written atomically; the record is checked before and after)."""
     runs = [*load_runs(), run]
