@@ -23,6 +23,8 @@ DISPLAY_NAMES = {
     "tanh": "TanH",
     "gaussian": "Gaussian",
     "sin": "Sin",
+    "sigmoid": "Sigmoid",  # not in Figures 4 and 5; chapter 6's local volumes (EleutherAI's five) and chapter 5
+    "identity": "Identity",
     "unbiased": "Unbiased",
 }
 

@@ -427,3 +427,20 @@ def test_cli_preset_none_means_the_active_preset(monkeypatch):
     assert preset.describe_allowed() == "one of 'smoke', 'book', 'paper'"
     monkeypatch.setenv("REDSHIFT_PRESET", "smoke")
     assert resolve_values(SPEC, {"preset": parse_cli_value(preset, "None")})["preset"] == "smoke"
+
+
+def test_every_allowed_activation_has_a_display_name_and_a_colour():
+    """A chapter labels and colours each activation it runs: one that a preset or a user may choose
+    but the figures do not know fails late, in a figure cell, after the long computation (chapter 6
+    at `paper` with its 'sigmoid' did, after 40 minutes)."""
+    from redshift_utils import paper
+    from redshift_utils.book.parameters import load_spec
+    from redshift_utils.book.runner import all_notebooks
+    from redshift_utils.plotting import ACTIVATION_COLORS
+
+    for stem in all_notebooks():
+        for param in load_spec(stem).params:
+            if "activation" in param.name and param.choices:
+                for name in param.choices:
+                    assert name in paper.DISPLAY_NAMES, (stem, param.name, name)
+                    assert name in ACTIVATION_COLORS, (stem, param.name, name)
