@@ -118,13 +118,15 @@ def machine_description() -> str:
 
 
 def git_commit() -> str:
-    """The checkout's commit, with ``+changes`` when tracked files differ from it ('unknown' outside git)."""
+    """The checkout's commit, with ``+changes`` when tracked files other than the record differ from it
+    ('unknown' outside git)."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
     try:
         commit = git("rev-parse", "--short", "HEAD")
-        return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!book/paper_runs.json")
+        return commit + ("+changes" if changed else "")  # the record itself grows with each run
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
