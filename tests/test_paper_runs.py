@@ -36,7 +36,7 @@ def test_setting_seconds_prices_a_slice_and_refuses_unmeasured_units():
 def record(**changes) -> dict:
     run = {"notebook": "06_beyond", "preset": "paper", "params": {"volume_seeds": 1}, "wall_seconds": 100.0,
            "cpu_seconds": 150.0, "estimated_cpu_seconds": 100.0, "paper_estimate_cpu_seconds": 1000.0,
-           "machine": "test", "commit": "abc", "date": "2026-11-30", "note": "a slice"}  # fmt: skip
+           "machine": "test", "device": "cpu", "commit": "abc", "date": "2026-11-30", "note": "a slice"}  # fmt: skip
     return {**run, **changes}
 
 
@@ -61,6 +61,7 @@ def test_whole_runs_are_measured_and_slices_extrapolated():
     ({"params": None}, "needs 'params'"),
     ({"preset": "book"}, "preset 'paper'"),
     ({"estimated_cpu_seconds": 0}, "positive estimates"),
+    ({"device": "tpu"}, "device must be one of cpu, cuda"),
 ])  # fmt: skip
 def test_a_damaged_record_is_an_error(tmp_path, monkeypatch, changes, message):
     monkeypatch.setattr(paper_runs, "REPO_ROOT", tmp_path)

@@ -26,11 +26,12 @@ from typing import Any
 from redshift_utils.book import costs
 from redshift_utils.book.atomic import write_bytes_atomic
 from redshift_utils.book.paths import BUILD_DIR, REPO_ROOT
+from redshift_utils.device import DEVICES, device_name
 
 FIELDS: dict[str, type | tuple[type, ...]] = {
     "notebook": str, "preset": str, "params": dict, "wall_seconds": (int, float), "cpu_seconds": (int, float),
     "estimated_cpu_seconds": (int, float), "paper_estimate_cpu_seconds": (int, float),
-    "machine": str, "commit": str, "date": str, "note": str,
+    "machine": str, "device": str, "commit": str, "date": str, "note": str,
 }  # fmt: skip
 ABOUT = (
     "Chapters run at the paper preset, as measured (shown on the status page). Written by "
@@ -52,6 +53,8 @@ def load_runs() -> list[dict]:
         for name, kind in FIELDS.items():
             if not isinstance(run.get(name), kind):
                 raise ValueError(f"{path}: every run needs {name!r} ({kind}); got {run!r}")
+        if run["device"] not in DEVICES:
+            raise ValueError(f"{path}: a run's device must be one of {', '.join(DEVICES)}; got {run['device']!r}")
         if run["notebook"] not in costs.CHAPTER_UNITS:
             raise ValueError(f"{path}: unknown notebook {run['notebook']!r}; allowed: {', '.join(costs.CHAPTER_UNITS)}")
         if run["preset"] != "paper" or run["estimated_cpu_seconds"] <= 0 or run["paper_estimate_cpu_seconds"] <= 0:
@@ -103,7 +106,8 @@ def append_run(run: dict) -> None:
 
 
 def machine_description() -> str:
-    """Cores, CPU model and torch build, e.g. ``2-core x86_64 (AMD EPYC 9R14), torch 2.13.0+cpu``."""
+    """Cores, CPU model and torch build, e.g. ``2-core x86_64 (AMD EPYC 9R14), torch 2.13.0+cpu``;
+    under ``REDSHIFT_DEVICE=cuda`` the GPU's name too."""
     import torch
 
     model = platform.processor() or platform.machine()
@@ -114,7 +118,8 @@ def machine_description() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()}-core {platform.machine()} ({model}), torch {torch.__version__}"
+    gpu = f", GPU {torch.cuda.get_device_name(0)}" if device_name() == "cuda" else ""
+    return f"{os.cpu_count()}-core {platform.machine()} ({model}), torch {torch.__version__}{gpu}"
 
 
 def git_commit() -> str:
@@ -173,7 +178,7 @@ def record_run(stem: str, explicit: dict[str, Any], note: str, out_dir: Path | N
         "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
         "estimated_cpu_seconds": round(costs.setting_seconds(stem, "paper", params, seconds), 1),
         "paper_estimate_cpu_seconds": round(costs.setting_seconds(stem, "paper", {}, seconds), 1),
-        "machine": machine_description(), "commit": git_commit(), "date": time.strftime("%Y-%m-%d"), "note": note,
+        "machine": machine_description(), "device": device_name(), "commit": git_commit(), "date": time.strftime("%Y-%m-%d"), "note": note,
     }  # fmt: skip
     append_run(run)
     return run
