@@ -189,6 +189,18 @@ def condition_number(basis: str, n: int, degree: int, *, equilibrate: bool = Fal
     return float(np.linalg.cond(v))
 
 
+# A condition number computed in float64 is accurate to about eps x cond (relative), so below this
+# bound it is known to 1%. Above it (e.g. at d = n - 1, interpolation, where both good bases reach
+# about 1 / eps) the order of two bases' numbers is float rounding and changed between machines.
+COMPARABLE_CONDITION = 0.01 / float(np.finfo(np.float64).eps)
+
+
+def comparable(*conditions: Sequence[float]) -> np.ndarray:
+    """Where every one of several condition-number curves (one value per degree) is below
+    ``COMPARABLE_CONDITION``: the degrees at which comparing bases means something on any machine."""
+    return np.all(np.asarray(conditions, dtype=np.float64) < COMPARABLE_CONDITION, axis=0)
+
+
 def coefficient_recovery(basis: str, n: int, degree: int, trials: int, *, seed: int, noise: float = 1e-3) -> np.ndarray:
     """Error amplification of a least-squares fit, one value per random polynomial.
 

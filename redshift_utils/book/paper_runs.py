@@ -178,7 +178,8 @@ def record_run(stem: str, explicit: dict[str, Any], note: str, out_dir: Path | N
         "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
         "estimated_cpu_seconds": round(costs.setting_seconds(stem, "paper", params, seconds), 1),
         "paper_estimate_cpu_seconds": round(costs.setting_seconds(stem, "paper", {}, seconds), 1),
-        "machine": machine_description(), "device": device_name(), "commit": git_commit(), "date": time.strftime("%Y-%m-%d"), "note": note,
+        "machine": machine_description(), "device": device_name(), "commit": git_commit(),
+        "date": time.strftime("%Y-%m-%d"), "note": note,
     }  # fmt: skip
     append_run(run)
     return run
