@@ -109,10 +109,12 @@ def test_bad_record_requests_stop_before_running(monkeypatch, capsys, args, mess
 
 def test_table_rows_and_hours_count_the_latest_run_of_each_chapter():
     whole = record(notebook="05_transformers", params={}, cpu_seconds=3600.0)
-    runs = [record(), record(cpu_seconds=300.0), whole]  # two slices of chapter 6: the latest counts
+    gpu = record(notebook="01_metrics", params={}, cpu_seconds=60.0, device="cuda")
+    runs = [record(), record(cpu_seconds=300.0), whole, gpu]  # two slices of chapter 6: the latest counts
     rows = paper_runs.table_rows(runs)
-    assert rows[0][1] == "slice: volume_seeds=1" and rows[0][-1] == "0.42 (extrapolated)"
-    assert rows[2][1] == "whole preset" and rows[2][-1] == "1.00"
+    assert rows[0][1:3] == ["cpu", "slice: volume_seeds=1"] and rows[0][-1] == "0.42 (extrapolated)"
+    assert rows[2][2] == "whole preset" and rows[2][-1] == "1.00"
+    assert rows[3][:2] == ["01_metrics", "cuda"]
     estimates = {"06_beyond": 9e9, "05_transformers": 9e9, "01_metrics": 7200.0}
-    recorded, total, chapters = paper_runs.paper_hours(runs, estimates)
+    recorded, total, chapters = paper_runs.paper_hours(runs, estimates)  # the GPU run is not a CPU measurement
     assert chapters == 2 and recorded == pytest.approx(3000 / 3600 + 1) and total == pytest.approx(recorded + 2)

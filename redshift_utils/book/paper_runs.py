@@ -78,8 +78,8 @@ def describe_setting(run: dict) -> str:
 
 
 def table_rows(runs: list[dict]) -> list[list[str]]:
-    """The status page's table: chapter, what ran, wall and CPU hours, estimate, ratio, paper CPU hours."""
-    return [[run["notebook"], describe_setting(run), f"{run['wall_seconds'] / 3600:.2f}",
+    """The status page's table: chapter, device, what ran, wall and CPU hours, estimate, ratio, paper CPU hours."""
+    return [[run["notebook"], run["device"], describe_setting(run), f"{run['wall_seconds'] / 3600:.2f}",
              f"{run['cpu_seconds'] / 3600:.2f}", f"{run['estimated_cpu_seconds'] / 3600:.2f}",
              f"{run['cpu_seconds'] / run['estimated_cpu_seconds']:.2f}",
              f"{paper_cpu_seconds(run) / 3600:.2f}" + (" (extrapolated)" if run["params"] else "")]
@@ -89,10 +89,11 @@ def table_rows(runs: list[dict]) -> list[list[str]]:
 def paper_hours(runs: list[dict], estimates: dict[str, float]) -> tuple[float, float, int]:
     """Whole paper preset in CPU hours: ``(recorded chapters, all chapters, how many recorded)``.
 
-    Each recorded chapter counts its latest run (measured, or extrapolated from a slice); the
+    Each recorded chapter counts its latest CPU run (measured, or extrapolated from a slice); the
     others count ``estimates`` (stem -> CPU seconds, this machine's estimates of the whole preset).
+    GPU runs are left out: the total answers how long the preset takes on CPU cores.
     """
-    latest = {run["notebook"]: paper_cpu_seconds(run) for run in runs}
+    latest = {run["notebook"]: paper_cpu_seconds(run) for run in runs if run["device"] == "cpu"}
     recorded = sum(latest.values()) / 3600
     rest = sum(seconds for stem, seconds in estimates.items() if stem not in latest) / 3600
     return recorded, recorded + rest, len(latest)
