@@ -107,14 +107,24 @@ def test_bad_record_requests_stop_before_running(monkeypatch, capsys, args, mess
     assert message in capsys.readouterr().err
 
 
-def test_table_rows_and_hours_count_the_latest_run_of_each_chapter():
+def test_table_rows_and_hours_pool_a_chapters_slices():
     whole = record(notebook="05_transformers", params={}, cpu_seconds=3600.0)
     gpu = record(notebook="01_metrics", params={}, cpu_seconds=60.0, device="cuda")
-    runs = [record(), record(cpu_seconds=300.0), whole, gpu]  # two slices of chapter 6: the latest counts
+    runs = [record(), record(cpu_seconds=300.0), whole, gpu]  # two slices of chapter 6: pooled
     rows = paper_runs.table_rows(runs)
     assert rows[0][1:3] == ["cpu", "slice: volume_seeds=1"] and rows[0][-1] == "0.42 (extrapolated)"
     assert rows[2][2] == "whole preset" and rows[2][-1] == "1.00"
     assert rows[3][:2] == ["01_metrics", "cuda"]
     estimates = {"06_beyond": 9e9, "05_transformers": 9e9, "01_metrics": 7200.0}
     recorded, total, chapters = paper_runs.paper_hours(runs, estimates)  # the GPU run is not a CPU measurement
-    assert chapters == 2 and recorded == pytest.approx(3000 / 3600 + 1) and total == pytest.approx(recorded + 2)
+    # chapter 6: 1000 x (150 + 300) / (100 + 100) = 2250 s; chapter 5 measured whole: 3600 s
+    assert chapters == 2 and recorded == pytest.approx(2250 / 3600 + 1) and total == pytest.approx(recorded + 2)
+
+
+def test_a_whole_run_beats_slices_and_slices_weigh_by_their_size():
+    small = record(cpu_seconds=10.0, estimated_cpu_seconds=10.0)
+    large = record(cpu_seconds=100.0, estimated_cpu_seconds=200.0)
+    assert paper_runs.chapter_cpu_seconds([small, large]) == pytest.approx(1000 * 110 / 210)
+    latest = record(cpu_seconds=5.0, paper_estimate_cpu_seconds=2000.0)  # the latest whole estimate is used
+    assert paper_runs.chapter_cpu_seconds([large, latest]) == pytest.approx(2000 * 105 / 300)
+    assert paper_runs.chapter_cpu_seconds([small, record(params={}, cpu_seconds=70.0), large]) == 70.0

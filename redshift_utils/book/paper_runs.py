@@ -70,6 +70,17 @@ def paper_cpu_seconds(run: dict) -> float:
     return run["paper_estimate_cpu_seconds"] * run["cpu_seconds"] / run["estimated_cpu_seconds"]
 
 
+def chapter_cpu_seconds(runs: list[dict]) -> float:
+    """A chapter's whole paper preset from its runs: the latest whole run if there is one; else
+    its slices pooled, the latest whole estimate x (all slices' measured / all slices' estimated),
+    so that each slice weighs by its size and no one slice decides."""
+    whole = [run for run in runs if not run["params"]]
+    if whole:
+        return float(whole[-1]["cpu_seconds"])
+    ratio = sum(run["cpu_seconds"] for run in runs) / sum(run["estimated_cpu_seconds"] for run in runs)
+    return runs[-1]["paper_estimate_cpu_seconds"] * ratio
+
+
 def describe_setting(run: dict) -> str:
     """``whole preset`` or ``slice: name=value, ...`` (the ``-p`` values that sliced it)."""
     if not run["params"]:
@@ -89,11 +100,15 @@ def table_rows(runs: list[dict]) -> list[list[str]]:
 def paper_hours(runs: list[dict], estimates: dict[str, float]) -> tuple[float, float, int]:
     """Whole paper preset in CPU hours: ``(recorded chapters, all chapters, how many recorded)``.
 
-    Each recorded chapter counts its latest CPU run (measured, or extrapolated from a slice); the
-    others count ``estimates`` (stem -> CPU seconds, this machine's estimates of the whole preset).
-    GPU runs are left out: the total answers how long the preset takes on CPU cores.
+    Each recorded chapter counts ``chapter_cpu_seconds`` of its CPU runs; the others count
+    ``estimates`` (stem -> CPU seconds, this machine's estimates of the whole preset). GPU runs are
+    left out: the total answers how long the preset takes on CPU cores.
     """
-    latest = {run["notebook"]: paper_cpu_seconds(run) for run in runs if run["device"] == "cpu"}
+    by_chapter: dict[str, list[dict]] = {}
+    for run in runs:
+        if run["device"] == "cpu":
+            by_chapter.setdefault(run["notebook"], []).append(run)
+    latest = {stem: chapter_cpu_seconds(chapter_runs) for stem, chapter_runs in by_chapter.items()}
     recorded = sum(latest.values()) / 3600
     rest = sum(seconds for stem, seconds in estimates.items() if stem not in latest) / 3600
     return recorded, recorded + rest, len(latest)
