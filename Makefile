@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # machine, spinning threads slowed sweeps up to 8x. A value set by the user wins.
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: test book precision robustness goldens bench lint venv clean
+.PHONY: test book precision robustness goldens bench gpu-check lint venv clean
 
 venv: $(STAMP)
 
@@ -60,6 +60,16 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@set -e; for script in benchmarks/run_benchmarks.py benchmarks/bench_*.py; do \
 		if [ -f "$$script" ]; then echo "== $$script"; $(PY) "$$script"; fi; done
+
+# On a machine with a CUDA GPU: the device tests, every chapter at the smoke preset on the GPU
+# against the CPU goldens (float32), and the stage times of the paper preset's units per device.
+gpu-check: $(STAMP)
+	@$(PY) -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)" || { \
+		echo "gpu-check needs a CUDA GPU: torch.cuda.is_available() is False here"; exit 2; }
+	TQDM_DISABLE=1 $(PY) -m pytest -q -rs tests/test_device.py tests/test_transformer.py::test_gpu_decoding_matches_cpu
+	REDSHIFT_DEVICE=cuda TQDM_DISABLE=1 $(PY) -m pytest -q tests/test_notebooks.py \
+		-k "matches_its_golden and not warm and not float64"
+	$(PY) benchmarks/bench_device.py
 
 clean:
 	rm -rf _build
