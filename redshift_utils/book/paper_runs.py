@@ -108,10 +108,10 @@ def paper_hours(runs: list[dict], estimates: dict[str, float]) -> tuple[float, f
     for run in runs:
         if run["device"] == "cpu":
             by_chapter.setdefault(run["notebook"], []).append(run)
-    latest = {stem: chapter_cpu_seconds(chapter_runs) for stem, chapter_runs in by_chapter.items()}
-    recorded = sum(latest.values()) / 3600
-    rest = sum(seconds for stem, seconds in estimates.items() if stem not in latest) / 3600
-    return recorded, recorded + rest, len(latest)
+    per_chapter = {stem: chapter_cpu_seconds(chapter_runs) for stem, chapter_runs in by_chapter.items()}
+    recorded = sum(per_chapter.values()) / 3600
+    rest = sum(seconds for stem, seconds in estimates.items() if stem not in per_chapter) / 3600
+    return recorded, recorded + rest, len(per_chapter)
 
 
 def append_run(run: dict) -> None:
