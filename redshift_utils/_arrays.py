@@ -34,6 +34,34 @@ def as_square_batch(values: Any, name: str = "values") -> tuple[np.ndarray, bool
     non-numeric dtypes, fewer than 2 dimensions, non-square grids, n < 2, empty batches
     (e.g. shape (0, n, n)) and NaN or infinite values.
     """
+    was_torch = check_square_batch(values, name)
+    if was_torch:
+        array = values.detach().to("cpu", torch.float64).numpy()
+    else:
+        array = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad = int(finite.size - np.count_nonzero(finite))
+        raise ValueError(f"{name} contains NaN or infinite values ({bad} of {finite.size} entries)")
+    return array, was_torch
+
+
+def as_square_tensor(values: torch.Tensor, name: str = "values") -> torch.Tensor:
+    """``values`` as a float64 tensor on its own device, refused as ``as_square_batch`` refuses.
+
+    Why: a measure that runs on a GPU (``fourier_complexity``) must not copy the batch to the CPU.
+    """
+    check_square_batch(values, name)
+    tensor = values.detach().to(torch.float64)
+    finite = torch.isfinite(tensor)
+    if not bool(finite.all()):
+        bad = int(finite.numel() - int(finite.sum()))
+        raise ValueError(f"{name} contains NaN or infinite values ({bad} of {finite.numel()} entries)")
+    return tensor
+
+
+def check_square_batch(values: Any, name: str = "values") -> bool:
+    """Refuse anything but a real (..., n, n) batch with n >= 2 (see ``as_square_batch``); return was_torch."""
     was_torch = isinstance(values, torch.Tensor)
     if was_torch:
         _check_dtype(values.dtype, values.is_complex(), True, name)  # bool, integer and float tensors
@@ -55,15 +83,7 @@ def as_square_batch(values: Any, name: str = "values") -> tuple[np.ndarray, bool
         raise ValueError(
             f"{name} is an empty batch, shape {shape}: there is no function to score (pass at least one (n, n) grid)"
         )
-    if was_torch:
-        array = values.detach().to("cpu", torch.float64).numpy()
-    else:
-        array = np.asarray(values, dtype=np.float64)
-    finite = np.isfinite(array)
-    if not finite.all():
-        bad = int(finite.size - np.count_nonzero(finite))
-        raise ValueError(f"{name} contains NaN or infinite values ({bad} of {finite.size} entries)")
-    return array, was_torch
+    return was_torch
 
 
 def same_kind(result: np.ndarray, was_torch: bool) -> Any:
@@ -91,3 +111,15 @@ def weighted_mean_order(magnitudes: np.ndarray, order: np.ndarray) -> np.ndarray
     constant = mass <= 1e-10 * (mass + np.abs(dc))
     safe_mass = np.where(constant, 1.0, mass)
     return np.where(constant, 0.0, weighted / safe_mass)
+
+
+def weighted_mean_order_tensor(magnitudes: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+    """``weighted_mean_order`` for tensors, on their device (same rules: (0, 0) out, 0/0 -> 0)."""
+    dc = magnitudes[..., 0, 0].clone()
+    mags = magnitudes.clone()
+    mags[..., 0, 0] = 0.0
+    mass = mags.sum(dim=(-2, -1))
+    weighted = (mags * order).sum(dim=(-2, -1))
+    constant = mass <= 1e-10 * (mass + dc.abs())
+    safe_mass = torch.where(constant, torch.ones_like(mass), mass)
+    return torch.where(constant, torch.zeros_like(mass), weighted / safe_mass)

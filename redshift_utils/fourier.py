@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import scipy.fft
+import torch
 
-from redshift_utils._arrays import as_square_batch, check_flag, same_kind, weighted_mean_order
+from redshift_utils._arrays import (
+    as_square_batch,
+    as_square_tensor,
+    check_flag,
+    same_kind,
+    weighted_mean_order,
+    weighted_mean_order_tensor,
+)
 
 FOURIER_METHODS = ("dct", "dft")
 
@@ -57,6 +66,8 @@ def fourier_complexity(values: Any, *, normalize: bool = True, method: str = "dc
     if not isinstance(method, str) or method not in FOURIER_METHODS:
         raise ValueError(f"method must be one of {FOURIER_METHODS}, got {method!r}")
     normalize = check_flag("normalize", normalize)
+    if isinstance(values, torch.Tensor) and values.device.type != "cpu":
+        return fourier_complexity_tensor(values, normalize=normalize, method=method).cpu()
     array, was_torch = as_square_batch(values)
     n = array.shape[-1]
     if method == "dct":
@@ -67,3 +78,36 @@ def fourier_complexity(values: Any, *, normalize: bool = True, method: str = "dc
     if normalize:
         score = score / white_noise_fourier(n, method)
     return same_kind(score, was_torch)
+
+
+def fourier_complexity_tensor(values: torch.Tensor, *, normalize: bool = True, method: str = "dct") -> torch.Tensor:
+    """``fourier_complexity`` computed with torch on the tensor's own device (float64 result there).
+
+    Why: under ``REDSHIFT_DEVICE=cuda`` the functions are born on the GPU, and copying them back
+    to score them on one CPU core is most of a GPU sweep's time (chapter 3b's search needs no
+    other measure). The orthonormal DCT-II is two products with its matrix (``dct_matrix``), in
+    float64 like the CPU path, so the two agree to float64 rounding (not bit for bit).
+    ``fourier_complexity`` sends GPU tensors here; tests compare the two on the CPU.
+    """
+    if not isinstance(method, str) or method not in FOURIER_METHODS:
+        raise ValueError(f"method must be one of {FOURIER_METHODS}, got {method!r}")
+    normalize = check_flag("normalize", normalize)
+    tensor = as_square_tensor(values)
+    n = tensor.shape[-1]
+    if method == "dct":
+        basis = dct_matrix(n).to(tensor.device)
+        coeffs = (basis @ tensor @ basis.T).abs()
+    else:
+        coeffs = torch.fft.fft2(tensor).abs()
+    order = torch.from_numpy(frequency_grid(n, method).copy()).to(tensor.device)
+    score = weighted_mean_order_tensor(coeffs, order)
+    return score / white_noise_fourier(n, method) if normalize else score
+
+
+@lru_cache(maxsize=32)
+def dct_matrix(n: int) -> torch.Tensor:
+    """The orthonormal DCT-II matrix (float64, CPU): ``D @ x`` is ``scipy.fft.dct(x, norm="ortho")``."""
+    j = torch.arange(n, dtype=torch.float64)
+    basis = torch.cos(torch.pi * j[:, None] * (2 * j[None, :] + 1) / (2 * n)) * math.sqrt(2.0 / n)
+    basis[0] /= math.sqrt(2.0)
+    return basis

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from redshift_utils._arrays import check_flag
 from redshift_utils.activations import ACTIVATIONS, INPLACE_ACTIVATIONS
 from redshift_utils.configs import MLPConfig, UnbiasedConfig
 from redshift_utils.device import resolve_device
@@ -177,8 +178,9 @@ def _uniform_draw(target: np.ndarray, scale: float, gen: np.random.Generator) ->
     _scale_into(target, _uniform_ints(gen, (size + 1) // 2)[:size].reshape(target.shape), scale)
 
 
-def _uniform_draw_rows(plan: list[tuple[np.ndarray, float]], rows: range, streams: list[np.random.Generator],
-                       starts: list[int], words: int) -> None:
+def _uniform_draw_rows(
+    plan: list[tuple[np.ndarray, float]], rows: range, streams: list[np.random.Generator], starts: list[int], words: int
+) -> None:
     """Rows ``rows`` of every ``(batch, scale)`` of ``plan``, network ``rows[j]`` from ``streams[j]``:
     the bits of ``_uniform_draw`` of each network's tensors one after the other.
 
@@ -477,6 +479,7 @@ def sample_functions(
     seed: int = 0,
     chunk_size: int | None = None,
     device: str | torch.device | None = None,
+    keep_on_device: bool = False,
 ) -> torch.Tensor:
     """Functions of ``n_networks`` random networks on the n x n grid: (n_networks, n, n).
 
@@ -486,7 +489,8 @@ def sample_functions(
     ``[k, i, j] = f_k(x_i, y_j)``. Networks are drawn on the CPU from their own streams
     (so results do not depend on ``n_networks`` or ``chunk_size``) and evaluated in chunks
     that keep memory near 1 GB; they are evaluated on ``device`` (default: ``REDSHIFT_DEVICE``,
-    the CPU unless it says ``cuda``) and the result is a CPU tensor. Explained in chapter 1.
+    the CPU unless it says ``cuda``) and the result is a CPU tensor; ``keep_on_device=True`` leaves
+    it on that device, for a measure that runs there (``fourier_complexity``). Explained in chapter 1.
     """
     check_int("sample_functions", "n_networks", n_networks, 1)
     check_int("sample_functions", "n", n, 2)
@@ -501,14 +505,16 @@ def sample_functions(
     if chunk_size is None:
         chunk_size = _chunk_size(config, n * n, torch.finfo(dtype).bits // 8)
     check_int("sample_functions", "chunk_size", chunk_size, 1)
-    out = torch.empty(n_networks, n * n, dtype=dtype)
+    keep_on_device = check_flag("keep_on_device", keep_on_device)
+    out = torch.empty(n_networks, n * n, dtype=dtype, device=device if keep_on_device else "cpu")
     buffers = None  # every chunk is drawn into the first chunk's memory
     for start in range(0, n_networks, chunk_size):
         indices = range(start, min(start + chunk_size, n_networks))
         params = buffers = _sample_networks(config, indices, seed, out=buffers)
         if device.type != "cpu":  # drawn on the CPU as always, then moved
             params = [_to_device(layer, device) for layer in params]
-        out[start : indices.stop] = mlp_forward(config, params, points, device=device).cpu()
+        values = mlp_forward(config, params, points, device=device)
+        out[start : indices.stop] = values if keep_on_device else values.cpu()
     bad = int((~torch.isfinite(out)).any(1).sum())
     if bad:
         warnings.warn(

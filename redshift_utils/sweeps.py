@@ -9,6 +9,7 @@ book/conventions.md, section "Sweeps".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ import torch
 from tqdm import tqdm  # plain text bar: tqdm.auto warns without ipywidgets
 
 from redshift_utils.configs import MLPConfig, UnbiasedConfig
+from redshift_utils.device import compute_device
 from redshift_utils.fourier import fourier_complexity
 from redshift_utils.lempel_ziv import lz_complexity
 from redshift_utils.polynomial import chebyshev_complexity
@@ -35,10 +37,40 @@ EXTRA_MEASURES = {
 }
 
 
-def measure_all(functions: torch.Tensor | np.ndarray) -> dict[str, np.ndarray]:
-    """The three normalised measures of a batch (N, n, n): name -> (N,) float64 numpy."""
-    array = functions.numpy() if isinstance(functions, torch.Tensor) else np.asarray(functions)
-    return {name: np.asarray(measure(array)) for name, measure in MEASURES.items()}
+# Measures that score a batch where it lies (a GPU tensor stays on the GPU); the others copy it to the CPU.
+DEVICE_MEASURES = ("fourier",)
+
+
+def measure_all(
+    functions: torch.Tensor | np.ndarray, measures: Sequence[str] = tuple(MEASURES)
+) -> dict[str, np.ndarray]:
+    """The normalised ``measures`` (default: all three) of a batch (N, n, n): name -> (N,) float64 numpy.
+
+    A batch on a GPU is scored there by the measures in ``DEVICE_MEASURES`` and copied to the CPU
+    once for the others.
+    """
+    measures = check_measures(measures)
+    scores, array = {}, None
+    for name in measures:
+        if isinstance(functions, torch.Tensor) and functions.device.type != "cpu" and name in DEVICE_MEASURES:
+            scores[name] = MEASURES[name](functions).numpy()
+            continue
+        if array is None:
+            array = functions.cpu().numpy() if isinstance(functions, torch.Tensor) else np.asarray(functions)
+        scores[name] = np.asarray(MEASURES[name](array))
+    return scores
+
+
+def check_measures(measures: Sequence[str]) -> tuple[str, ...]:
+    """``measures`` as a tuple of names of ``MEASURES``, refused when empty, unknown or repeated."""
+    if isinstance(measures, str) or not isinstance(measures, Sequence):
+        raise ValueError(f"measures must be a sequence of names among {', '.join(MEASURES)}, got {measures!r}")
+    measures = tuple(measures)
+    unknown = [name for name in measures if name not in MEASURES]
+    if not measures or unknown or len(set(measures)) != len(measures):
+        raise ValueError(f"measures must name each of {', '.join(MEASURES)} at most once (at least one), "
+                         f"got {list(measures)!r}")  # fmt: skip
+    return measures
 
 
 def summarize(scores: dict[str, np.ndarray]) -> dict[str, float]:
@@ -78,6 +110,7 @@ def run_sweep(
     n_examples: int = 0,
     desc: str = "sweep",
     extra_measures: tuple[str, ...] = (),
+    measures: Sequence[str] = tuple(MEASURES),
 ) -> SweepResult:
     """Sample and score every configuration, with a progress bar in terminal runs.
 
@@ -85,27 +118,31 @@ def run_sweep(
     random stream (common random numbers: differences between configurations are less noisy).
     ``extra_measures`` names entries of ``EXTRA_MEASURES`` to score as well (chapter 1's
     Legendre and plain-DFT variants); they appear in ``scores`` and as ``<name>_mean`` etc.
+    ``measures`` keeps only some of the three (chapter 3b's search needs only the Fourier measure).
+    When the sampler computes on a GPU and every measure asked for runs there (``DEVICE_MEASURES``,
+    no extra measure), the functions stay on the GPU and only their scores come back.
     """
+    measures = check_measures(measures)
     configs = list(configs)
     extra_measures = tuple(extra_measures)
     unknown = [name for name in extra_measures if name not in EXTRA_MEASURES]
     if unknown:
         raise ValueError(f"extra_measures must be among {', '.join(EXTRA_MEASURES)}, got {unknown!r}")
     records, examples = [], []
-    scores: dict[str, list[np.ndarray]] = {name: [] for name in (*MEASURES, *extra_measures)}
+    scores: dict[str, list[np.ndarray]] = {name: [] for name in (*measures, *extra_measures)}
+    on_device = compute_device().type != "cpu" and set(measures) <= set(DEVICE_MEASURES) and not extra_measures
     for config in tqdm(configs, desc=desc, leave=False):
-        functions = sample_functions(config, n_networks, n=n, seed=seed)
-        measured = measure_all(functions)
+        functions = sample_functions(config, n_networks, n=n, seed=seed, keep_on_device=on_device)
+        measured = measure_all(functions, measures)
         for name in extra_measures:
             measured[name] = np.asarray(EXTRA_MEASURES[name](functions.numpy()))
         for name, values in measured.items():
             scores[name].append(values)
         records.append({**config_record(config), **summarize(measured)})
-        examples.append(functions[:n_examples].numpy())
+        examples.append(functions[:n_examples].cpu().numpy())
     return SweepResult(
         configs=configs,
         records=records,
         scores={name: np.stack(values) for name, values in scores.items()},
         examples=np.stack(examples) if configs else np.empty((0, 0, n, n), np.float32),
     )
-

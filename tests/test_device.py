@@ -6,6 +6,7 @@ the errors and the bookkeeping (cache keys, build folders) are tested on every m
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from golden_compare import Tolerance
@@ -192,3 +193,22 @@ def test_decoding_matches_the_cpu(device_env):
     assert gpu.device.type == "cpu" and gpu.shape == cpu.shape
     assert int((gpu == cpu).all(1).sum()) >= 7
     assert torch.equal(gpu[:, 0], cpu[:, 0])  # the prompts are drawn on the CPU: always equal
+
+
+@needs_gpu
+def test_a_fourier_only_sweep_scores_on_the_gpu_as_on_the_cpu(device_env):
+    # Chapter 3b's search: the functions stay on the GPU and are scored there (DCT as matrix products).
+    configs = [ru.MLPConfig(activation="gaussian", depth=2, width=32, prefactor=4.0), ru.MLPConfig(activation="relu")]
+    device_env("cpu")
+    cpu = ru.run_sweep(configs, 24, n=32, seed=5, n_examples=2, measures=("fourier",))
+    device_env("cuda")
+    functions = ru.sample_functions(configs[0], 24, n=32, seed=5, keep_on_device=True)
+    assert functions.device.type == "cuda"
+    on_gpu = ru.fourier_complexity(functions)
+    assert on_gpu.device.type == "cpu" and on_gpu.dtype == torch.float64
+    gpu = ru.run_sweep(configs, 24, n=32, seed=5, n_examples=2, measures=("fourier",))
+    assert set(gpu.scores) == {"fourier"} and gpu.examples.shape == cpu.examples.shape
+    close(torch.from_numpy(gpu.examples), torch.from_numpy(cpu.examples))
+    for a, b in zip(gpu.scores["fourier"].ravel().tolist(), cpu.scores["fourier"].ravel().tolist(), strict=True):
+        assert GOLDEN.accepts(f"{b:.6g}", f"{a:.6g}"), (a, b)
+    np.testing.assert_allclose(on_gpu.numpy(), cpu.scores["fourier"][0], rtol=1e-3)

@@ -491,3 +491,30 @@ def test_numpy_and_torch_outputs_have_the_same_shape(name, shape, rng):
     flipped = values[..., ::-1, :]
     np.testing.assert_allclose(measure(torch.from_numpy(flipped.copy())).numpy(), measure(flipped), rtol=1e-12)
     assert measure(torch.ones(shape, dtype=torch.int64)).shape == shape[:-2]
+
+
+@pytest.mark.parametrize("method", ["dct", "dft"])
+@pytest.mark.parametrize("normalize", [True, False])
+def test_fourier_on_a_tensors_own_device_agrees_with_scipy(method, normalize, rng):
+    # The GPU path (torch, DCT as two matrix products) checked on the CPU, where it can run everywhere.
+    from redshift_utils.fourier import fourier_complexity_tensor
+
+    values = torch.from_numpy(rng.normal(size=(5, 24, 24)).cumsum(axis=1))
+    values[0] = 3.0  # a constant scores 0 on both paths
+    expected = ru.fourier_complexity(values, method=method, normalize=normalize)
+    got = fourier_complexity_tensor(values.float(), method=method, normalize=normalize)
+    assert got.dtype == torch.float64 and got.shape == (5,) and float(got[0]) == 0.0
+    np.testing.assert_allclose(got.numpy(), ru.fourier_complexity(values.float(), method=method, normalize=normalize))
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6)
+
+
+def test_fourier_on_a_tensors_own_device_refuses_what_the_cpu_path_refuses():
+    from redshift_utils.fourier import fourier_complexity_tensor
+
+    bad = torch.zeros(2, 8, 8)
+    bad[1, 2, 3] = float("nan")
+    for values, message in [(bad, "NaN or infinite values \\(1 of 128"), (torch.zeros(2, 8, 7), "square grid")]:
+        with pytest.raises(ValueError, match=message):
+            fourier_complexity_tensor(values)
+    with pytest.raises(ValueError, match="method must be one of"):
+        fourier_complexity_tensor(torch.zeros(8, 8), method="wavelet")

@@ -612,3 +612,11 @@ def test_importing_the_library_lets_idle_torch_threads_sleep(given, expected):
     code = "import os, sys, redshift_utils; print(os.environ['OMP_WAIT_POLICY'], 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == [expected, "True"]
+
+
+def test_keep_on_device_on_the_cpu_changes_nothing_and_is_checked():
+    config = ru.MLPConfig(activation="tanh", depth=2, width=8)
+    kept = ru.sample_functions(config, 3, n=8, seed=1, keep_on_device=True)
+    assert torch.equal(kept, ru.sample_functions(config, 3, n=8, seed=1)) and kept.device.type == "cpu"
+    with pytest.raises(ValueError, match="keep_on_device must be True or False"):
+        ru.sample_functions(config, 3, n=8, keep_on_device="yes")

@@ -54,3 +54,20 @@ def test_sweep_records_are_tidy_and_deterministic():
     assert result.scores["fourier"].shape == (2, 3)
     assert result.examples.shape == (2, 2, 16, 16)
     assert torch.is_tensor(ru.sample_functions(configs[0], 2, n=16))
+
+
+def test_a_subset_of_measures_scores_the_same_networks_alike():
+    full = ru.run_sweep(CONFIGS, 3, n=16, seed=4)
+    fourier = ru.run_sweep(CONFIGS, 3, n=16, seed=4, measures=("fourier",))
+    assert set(fourier.scores) == {"fourier"}
+    np.testing.assert_array_equal(fourier.scores["fourier"], full.scores["fourier"])
+    assert not any(key.startswith(("lz", "chebyshev")) for key in fourier.records[0])
+    two = ru.measure_all(ru.sample_functions(CONFIGS[0], 3, n=16, seed=4), ("lz", "chebyshev"))
+    assert list(two) == ["lz", "chebyshev"]
+    np.testing.assert_array_equal(two["lz"], full.scores["lz"][0])
+
+
+@pytest.mark.parametrize("measures", [(), ("fourier", "fourier"), ("hermite",), "fourier", None])
+def test_bad_measure_lists_are_refused_naming_the_allowed_ones(measures):
+    with pytest.raises(ValueError, match="measures must .*fourier, chebyshev, lz"):
+        ru.run_sweep(CONFIGS, 2, n=16, measures=measures)
