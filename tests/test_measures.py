@@ -518,3 +518,21 @@ def test_fourier_on_a_tensors_own_device_refuses_what_the_cpu_path_refuses():
             fourier_complexity_tensor(values)
     with pytest.raises(ValueError, match="method must be one of"):
         fourier_complexity_tensor(torch.zeros(8, 8), method="wavelet")
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 5])
+def test_lz_counts_shared_among_threads_are_the_one_thread_counts(threads, rng):
+    from redshift_utils.lempel_ziv import ROWS_PER_TASK, _lz76_rows, lz76_rows
+
+    rows = 3 * ROWS_PER_TASK + 7  # blocks of unequal size, and rows of very different cost
+    bits = (rng.random((rows, 300)) < rng.random((rows, 1))).astype(np.uint8)
+    bits[::4] = np.arange(300) % 2  # periodic rows finish at once, random ones take longer
+    np.testing.assert_array_equal(lz76_rows(bits, threads), _lz76_rows(bits))
+
+
+def test_lz_complexity_does_not_depend_on_the_thread_count(monkeypatch, rng):
+    values = rng.normal(size=(70, 16, 16)).cumsum(axis=2)
+    monkeypatch.setenv("REDSHIFT_DRAW_THREADS", "1")
+    one = ru.lz_complexity(values)
+    monkeypatch.setenv("REDSHIFT_DRAW_THREADS", "3")
+    np.testing.assert_array_equal(ru.lz_complexity(values), one)
