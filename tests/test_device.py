@@ -212,3 +212,18 @@ def test_a_fourier_only_sweep_scores_on_the_gpu_as_on_the_cpu(device_env):
     for a, b in zip(gpu.scores["fourier"].ravel().tolist(), cpu.scores["fourier"].ravel().tolist(), strict=True):
         assert GOLDEN.accepts(f"{b:.6g}", f"{a:.6g}"), (a, b)
     np.testing.assert_allclose(on_gpu.numpy(), cpu.scores["fourier"][0], rtol=1e-3)
+
+
+@needs_gpu
+def test_a_three_measure_sweep_on_the_gpu_scores_as_on_the_cpu(device_env):
+    # Chapters 1-3: the functions stay on the GPU for the Fourier measure and come back once for the others.
+    configs = [ru.MLPConfig(activation="tanh", depth=3, width=32, prefactor=3.0)]
+    device_env("cpu")
+    cpu = ru.run_sweep(configs, 24, n=32, seed=2, extra_measures=("legendre",))
+    device_env("cuda")
+    gpu = ru.run_sweep(configs, 24, n=32, seed=2, extra_measures=("legendre",))
+    assert set(gpu.scores) == set(cpu.scores) == {"fourier", "chebyshev", "lz", "legendre"}
+    for name in ("fourier", "chebyshev", "legendre"):  # LZ counts bits at the median, which rounding can flip
+        for a, b in zip(gpu.scores[name].ravel().tolist(), cpu.scores[name].ravel().tolist(), strict=True):
+            assert GOLDEN.accepts(f"{b:.6g}", f"{a:.6g}"), (name, a, b)
+    assert GOLDEN.accepts(f"{cpu.records[0]['lz_mean']:.6g}", f"{gpu.records[0]['lz_mean']:.6g}")
