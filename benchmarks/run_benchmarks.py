@@ -202,10 +202,10 @@ def bench_measures(n_functions: int, repeats: int) -> None:
         print(f"    {name:26s} {t[name]:7.3f} s  {n_functions / t[name]:10.0f} functions/s")
     print(f"    all three in one pass: {t['all three']:.3f} s   (target < 2 s for 1000 functions)")
     # The LZ count shares its rows among the drawing threads (REDSHIFT_DRAW_THREADS, else every core).
-    from redshift_utils.lempel_ziv import lz76_rows
+    from redshift_utils.lempel_ziv import binarize, lz76_rows
     from redshift_utils.sampler import draw_threads
 
-    bits = ru.binarize(values)
+    bits = binarize(values)
     threads = draw_threads()
     t = best_times({"one": lambda: lz76_rows(bits, 1), "all": lambda: lz76_rows(bits, threads)}, repeats)
     print(f"    LZ phrase counts: 1 thread {t['one']:.3f} s, {threads} threads {t['all']:.3f} s: "
