@@ -84,9 +84,10 @@ def fourier_complexity_tensor(values: torch.Tensor, *, normalize: bool = True, m
     """``fourier_complexity`` computed with torch on the tensor's own device (float64 result there).
 
     Why: under ``REDSHIFT_DEVICE=cuda`` the functions are born on the GPU, and copying them back
-    to score them on one CPU core is most of a GPU sweep's time (chapter 3b's search needs no
-    other measure). The orthonormal DCT-II is two products with its matrix (``dct_matrix``), in
-    float64 like the CPU path, so the two agree to float64 rounding (not bit for bit).
+    to score them on one CPU core is most of a GPU sweep's time (every sweep scores the Fourier
+    measure here under cuda; chapter 3b's search needs no other measure). The orthonormal DCT-II
+    is two products with its matrix (``dct_matrix``), in float64 like the CPU path, so the two
+    agree to float64 rounding (not bit for bit).
     ``fourier_complexity`` sends GPU tensors here; tests compare the two on the CPU.
     """
     if not isinstance(method, str) or method not in FOURIER_METHODS:
