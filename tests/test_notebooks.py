@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import jupytext
@@ -72,37 +73,92 @@ def check_results_document(document: dict, stem: str, preset: str) -> None:
 
 
 RUNS = ("float32", "float32-warm", "float64")  # cold cache, the same again from a warm cache, float64
+BACKGROUND_WORKERS = 2  # CLI runs at a time: one run keeps about one core busy, so two halve the wait on 2 cores
+
+
+def background_jobs(items: list[pytest.Item]) -> list[tuple[str, str]]:
+    """The CLI runs the selected tests of this module need, longest first: ``(stem, kind)`` pairs, and
+    ``("book", "smoke")`` and ``("robustness", "smoke")`` for the two whole-book tests.
+
+    Why ask the selection: with ``-k`` only the runs of the selected tests start, as before.
+    """
+    jobs: list[tuple[str, str]] = []
+    for item in items:
+        if item.module is None or item.module.__name__ != __name__:
+            continue
+        name, params = item.originalname, getattr(item, "callspec", None)
+        params = params.params if params else {}
+        if name == "test_book_builds_at_smoke_preset_and_is_offline":
+            jobs.append(("book", "smoke"))
+        elif name == "test_robustness_reruns_every_chapter_per_seed_and_tabulates_verdicts":
+            jobs.append(("robustness", "smoke"))
+        elif name == "test_chapter_runs_at_smoke_preset_from_the_cli":
+            jobs.append((params["stem"], "float32"))
+        elif name == "test_the_paper_presets_choices_run_at_smoke_scale":
+            jobs += [(params["stem"], "float32"), (params["stem"], "float32-paper-choices")]
+        elif name == "test_chapter_matches_its_golden":
+            jobs += [(params["stem"], "float32"), (params["stem"], params["kind"])]
+    order = ["book", "robustness"]  # the two longest first; a run that reads another's cache after it
+    rank = {"float32": 2, "float64": 3, "float32-warm": 4, "float32-paper-choices": 5}
+    return sorted(dict.fromkeys(jobs), key=lambda job: (order.index(job[0]) if job[0] in order else rank[job[1]]))
 
 
 @pytest.fixture(scope="session")
-def smoke_runs(tmp_path_factory):
-    """Run a chapter at the smoke preset through the CLI once per kind (memoised for the session).
+def background(request, tmp_path_factory):
+    """Every CLI run of this module's selected tests, started at once on ``BACKGROUND_WORKERS`` threads.
 
-    Each kind has its own output folder; all share one fresh cache folder, so "float32-warm"
-    reads every cached computation that "float32" wrote (and float64 misses them: the dtype is
-    part of every key).
+    Why: each run is a separate process that mostly keeps one core busy, and the tests only read
+    what the runs leave behind, so on two cores two runs at a time take about half the wall time
+    (the suite took 858 s with the runs one after another). The tests then wait for their run.
+    A run that needs another's cache (the warm run, the paper's choices) waits for it; jobs start
+    in the order submitted, so the one waited for has always started. The book build and the
+    robustness run start first, side by side (they share the default cache, written atomically;
+    robustness no longer waits to read the build's seed 0, it computes it alongside).
+    Smoke runs: each kind has its own output folder; all share one fresh cache
+    folder, so "float32-warm" reads every cached computation that "float32" wrote (and float64
+    misses them: the dtype is part of every key).
     """
     root = tmp_path_factory.mktemp("smoke-runs")
-    done: dict[tuple[str, str], tuple[subprocess.CompletedProcess, Path]] = {}
+    futures: dict[tuple[str, str], Future] = {}
 
-    def run(stem: str, kind: str) -> tuple[subprocess.CompletedProcess, Path]:
-        if kind in ("float32-warm", "float32-paper-choices"):
-            run(stem, "float32")  # fill the cache first
-        if (stem, kind) not in done:
-            out = root / kind
-            env = dict(os.environ, REDSHIFT_DTYPE=kind.split("-")[0], REDSHIFT_CACHE_DIR=str(root / "cache"))
-            env.update(TQDM_DISABLE="1")
-            command = [sys.executable, "-m", "redshift_utils", "run", f"notebooks/{stem}.md", "--preset", "smoke"]
+    def execute(stem: str, kind: str) -> tuple[subprocess.CompletedProcess, Path]:
+        env = dict(os.environ, TQDM_DISABLE="1")
+        out = root / kind
+        if stem == "book":
+            env.pop("TQDM_DISABLE")  # built the way `make book` builds: the builder itself switches bars off
+            command = ["book", "--preset", "smoke"]
+        elif stem == "robustness":
+            command = ["robustness", "--preset", "smoke", "--seeds", "0", "1"]
+        else:
+            if kind in ("float32-warm", "float32-paper-choices"):
+                futures[stem, "float32"].result()  # fill the cache first
+            env.update(REDSHIFT_DTYPE=kind.split("-")[0], REDSHIFT_CACHE_DIR=str(root / "cache"))
+            command = ["run", f"notebooks/{stem}.md", "--preset", "smoke"]
             if kind == "float32-paper-choices":
                 for name, value in paper_choices(stem).items():
                     command += ["-p", name, json.dumps(value)]
-            result = subprocess.run(
-                [*command, "-o", str(out)], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900
-            )
-            done[stem, kind] = (result, out)
-        return done[stem, kind]
+            command += ["-o", str(out)]
+        result = subprocess.run([sys.executable, "-m", "redshift_utils", *command], cwd=REPO_ROOT, env=env,
+                                capture_output=True, text=True, timeout=1800)  # fmt: skip
+        return result, out
 
-    return run
+    pool = ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="cli-run")
+    for job in background_jobs(request.session.items):
+        futures[job] = pool.submit(execute, *job)
+
+    def wait(stem: str, kind: str) -> tuple[subprocess.CompletedProcess, Path]:
+        if (stem, kind) not in futures:  # a test not in the selection the fixture saw
+            futures[stem, kind] = pool.submit(execute, stem, kind)
+        return futures[stem, kind].result()
+
+    yield wait
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture
+def smoke_runs(background):
+    """``smoke_runs(stem, kind)``: the chapter's CLI run at the smoke preset, ``(result, output folder)``."""
+    return background
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -166,17 +222,8 @@ def test_golden_code_matches_notebook(stem):
     )
 
 
-def test_book_builds_at_smoke_preset_and_is_offline():
-    env = dict(os.environ)
-    env.pop("TQDM_DISABLE", None)  # built the way `make book` builds: the builder itself switches bars off
-    result = subprocess.run(
-        [sys.executable, "-m", "redshift_utils", "book", "--preset", "smoke"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+def test_book_builds_at_smoke_preset_and_is_offline(background):
+    result, _ = background("book", "smoke")
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     html = build_root("smoke") / "_build" / "html"
     pages = list(html.rglob("*.html"))
@@ -223,18 +270,11 @@ def test_misspelt_papermill_parameter_fails_in_the_validation_cell(tmp_path):
     assert error.value.exec_count <= 3, "the error must come before any computation"
 
 
-def test_robustness_reruns_every_chapter_per_seed_and_tabulates_verdicts():
+def test_robustness_reruns_every_chapter_per_seed_and_tabulates_verdicts(background):
     """`python -m redshift_utils robustness` at the smoke preset with two base seeds."""
     from redshift_utils.book.scoreboard import load_robustness, robustness_path
 
-    result = subprocess.run(
-        [sys.executable, "-m", "redshift_utils", "robustness", "--preset", "smoke", "--seeds", "0", "1"],
-        cwd=REPO_ROOT,
-        env=dict(os.environ, TQDM_DISABLE="1"),
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    result, _ = background("robustness", "smoke")
     assert result.returncode == 0, result.stderr[-3000:]
     path = robustness_path("smoke")
     assert result.stdout.strip().splitlines()[-1] == str(path)
