@@ -114,7 +114,7 @@ def background(request, tmp_path_factory):
     in the order submitted, so the one waited for has always started. The book build and the
     robustness run start first, side by side (they share the default cache, written atomically;
     robustness no longer waits to read the build's seed 0, it computes it alongside).
-    Smoke runs: each kind has its own output folder; all share one fresh cache
+    Smoke runs: each chapter and kind has its own output folder; all share one fresh cache
     folder, so "float32-warm" reads every cached computation that "float32" wrote (and float64
     misses them: the dtype is part of every key).
     """
@@ -123,7 +123,7 @@ def background(request, tmp_path_factory):
 
     def execute(stem: str, kind: str) -> tuple[subprocess.CompletedProcess, Path]:
         env = dict(os.environ, TQDM_DISABLE="1")
-        out = root / kind
+        out = root / kind / stem  # a folder per run: the CLI refuses a folder another run is writing
         if stem == "book":
             env.pop("TQDM_DISABLE")  # built the way `make book` builds: the builder itself switches bars off
             command = ["book", "--preset", "smoke"]
