@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -111,3 +112,21 @@ def test_the_command_line_refuses_a_bad_folder_in_one_line(tmp_path, capsys):
     assert paper_grid.main([str(tmp_path / "absent")]) == 1
     assert capsys.readouterr().err.strip().count("\n") == 0
     assert paper_grid.main([]) == 2
+
+
+def test_add_pools_a_new_slice_with_the_kept_cells_without_their_folders(tmp_path, monkeypatch):
+    wide = {**RUN, "params": {**PARAMS, "study_widths": [64], "study_seeds": 10}}
+    monkeypatch.setattr(paper_grid, "load_runs", lambda: [RUN, wide])
+    monkeypatch.setattr(paper_grid, "summary_path", lambda: tmp_path / "grid.json")
+    first = write_slice(tmp_path / "first", [cell(64, 2), cell(128, 2)])
+    assert paper_grid.main([str(first)]) == 0
+    shutil.rmtree(first)  # the first slice's folder is gone; its cells are kept
+    later = write_slice(tmp_path / "later", [cell(64, 10, tuned="reproduced")],
+                        params={"study_widths": [64], "study_seeds": 10})  # fmt: skip
+    assert paper_grid.main(["--add", str(later)]) == 0
+    summary = paper_grid.load()
+    by_width = {c["width"]: c for c in summary["cells"]}
+    assert (by_width[64]["seeds"], by_width[64]["seeds_tried"], by_width[128]["seeds"]) == (10, [2, 10], 2)
+    assert len(summary["slices"]) == 2 and summary["region"]["modulo_tuned_solve_all"]["holds_in"] == ["0.7 / 64 / 3"]
+    assert paper_grid.main(["--add", str(later)]) == 0  # adding a slice again changes nothing, history included
+    assert paper_grid.load() == summary

@@ -8,11 +8,11 @@ together, keeps for each cell the run with the most seeds, and decides the two r
 over the pooled grid with the chapter's own rule (``modulo_study.region``). Chapter 4 shows the
 file beside the slice it computes. Nothing in it is typed by hand:
 
-    python -m redshift_utils.book.paper_grid SLICE_DIR [SLICE_DIR ...]
+    python -m redshift_utils.book.paper_grid [--add] SLICE_DIR [SLICE_DIR ...]
 
-reads ``04_trained_models.json`` (and, for slices run before the chapter recorded its cells,
-its executed notebook) from each folder, matches each to its record in ``book/paper_runs.json``
-and writes the summary atomically.
+reads ``04_trained_models.json`` (and, for slices run before the chapter recorded its cells, its
+executed notebook) from each folder, matches each to its record in ``book/paper_runs.json`` and
+writes the summary atomically; ``--add`` pools them with the cells already kept.
 """
 
 from __future__ import annotations
@@ -118,7 +118,8 @@ def pool(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for key in sorted(by_cell, key=lambda k: (k[3], k[:3])):
         runs = by_cell[key]
         best = max(enumerate(runs), key=lambda item: (item[1]["seeds"], item[0]))[1]
-        pooled.append(best | {"seeds_tried": sorted({cell["seeds"] for cell in runs})})
+        tried = {seeds for cell in runs for seeds in (cell["seeds"], *cell.get("seeds_tried", ()))}
+        pooled.append(best | {"seeds_tried": sorted(tried)})
     return pooled
 
 
@@ -143,13 +144,20 @@ def cell_label(cell: dict[str, Any]) -> str:
     return f"{cell['train_fraction']:g} / {cell['width']} / {cell['depth']}"
 
 
-def summarise(folders: list[Path]) -> dict[str, Any]:
+def summarise(folders: list[Path], kept: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The pooled grid of the slices in ``folders``, and of the ``kept`` summary's cells and slices if given.
+
+    Why ``kept``: a slice's output folder lives outside the repository, so adding one slice must
+    not need the folders of all the slices pooled before; their cells are in the kept file.
+    """
     runs = load_runs()
-    cells, slices = [], []
+    cells = list((kept or {}).get("cells", []))  # each with the seed counts tried before (seeds_tried)
+    slices = list((kept or {}).get("slices", []))
     for folder in folders:
         found, source = slice_cells(folder, runs)
         cells += found
-        slices.append(source)
+        if source not in slices:
+            slices.append(source)
     if not cells:
         raise ValueError("the slices hold no cells of the grid")
     pooled = pool(cells)
@@ -179,18 +187,22 @@ def load() -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    if not argv:
-        print("usage: python -m redshift_utils.book.paper_grid SLICE_DIR [SLICE_DIR ...]", file=sys.stderr)
+    add = argv[:1] == ["--add"]
+    folders = argv[1:] if add else argv
+    if not folders:
+        print("usage: python -m redshift_utils.book.paper_grid [--add] SLICE_DIR [SLICE_DIR ...]\n"
+              "  --add: pool the slices with the cells already kept in book/paper_results/",
+              file=sys.stderr)  # fmt: skip
         return 2
     try:
-        summary = summarise([Path(folder) for folder in argv])
+        summary = summarise([Path(folder) for folder in folders], load() if add else None)
     except (OSError, ValueError, KeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     path = summary_path()
     write_bytes_atomic(path, (json.dumps(summary, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
     held = ", ".join(f"{claim} {r['verdict']} ({r['holds']} of {r['cells']})" for claim, r in summary["region"].items())
-    print(f"wrote {path.relative_to(REPO_ROOT)}: {len(summary['cells'])} cells from {len(argv)} slices; {held}")
+    print(f"wrote {path}: {len(summary['cells'])} cells from {len(summary['slices'])} slices; {held}")
     return 0
 
 
