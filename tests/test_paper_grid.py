@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from redshift_utils.book import paper_grid
+from redshift_utils.book.parameters import load_spec
 
 PARAMS = {"study_train_fractions": [0.7], "study_depths": [3], "study_seeds": 2}
 RUN = {"notebook": "04_trained_models", "params": PARAMS, "commit": "abc1234", "date": "2026-12-01",
@@ -22,8 +23,10 @@ def cell(width, seeds, tuned="inconclusive", relu="not reproduced", default=Fals
 
 
 def write_slice(folder, records, params=None, notebook=None):
+    """A slice's results file: its parameters as a run resolves them (the paper preset's, then the slice's)."""
     folder.mkdir()
-    params = {**PARAMS, "modulo_seeds": 4, "study_widths": [64, 128], **(params or {})}
+    spec = load_spec("04_trained_models")
+    params = {p.name: p.value_for("paper") for p in spec.params} | PARAMS | {"modulo_seeds": 4} | (params or {})
     document = {"notebook": "04_trained_models", "preset": "paper", "params": params, "records": records}
     (folder / "04_trained_models.json").write_text(json.dumps(document))
     if notebook is not None:
@@ -81,6 +84,17 @@ def test_a_slice_without_its_run_record_is_refused(tmp_path, monkeypatch):
         paper_grid.summarise([folder])
 
 
+def test_a_slice_matches_the_record_that_ran_its_whole_grid_not_a_narrower_or_wider_one(tmp_path, monkeypatch):
+    narrow = {**RUN, "params": {**PARAMS, "study_widths": [64]}, "commit": "def5678"}  # same seeds, one width
+    monkeypatch.setattr(paper_grid, "load_runs", lambda: [RUN, narrow])
+    every_width = write_slice(tmp_path / "all", [cell(64, 2), cell(128, 2)])
+    one_width = write_slice(tmp_path / "one", [cell(64, 2)], params={"study_widths": [64]})
+    assert paper_grid.slice_cells(every_width, [RUN, narrow])[1]["commit"] == "abc1234"
+    assert paper_grid.slice_cells(one_width, [RUN, narrow])[1]["commit"] == "def5678"
+    with pytest.raises(ValueError, match="no slice of 04_trained_models"):
+        paper_grid.slice_cells(one_width, [RUN])  # the record of every width does not explain a width-64 slice
+
+
 def test_load_refuses_a_missing_or_damaged_summary(tmp_path, monkeypatch):
     monkeypatch.setattr(paper_grid, "summary_path", lambda: tmp_path / "grid.json")
     with pytest.raises(ValueError, match="is missing"):
@@ -92,6 +106,10 @@ def test_load_refuses_a_missing_or_damaged_summary(tmp_path, monkeypatch):
     broken = {**summary, "cells": [{**summary["cells"][0], "relu_test": [0.5]}]}
     (tmp_path / "grid.json").write_text(json.dumps(broken))
     with pytest.raises(ValueError, match="wrong length"):
+        paper_grid.load()
+    grid_verdict = {**summary, "cells": [{**summary["cells"][0], "tuned_solve": "partly"}]}  # the grid's, not a cell's
+    (tmp_path / "grid.json").write_text(json.dumps(grid_verdict))
+    with pytest.raises(ValueError, match="verdicts must be among"):
         paper_grid.load()
     (tmp_path / "grid.json").write_text(json.dumps({k: v for k, v in summary.items() if k != "region"}))
     with pytest.raises(ValueError, match=r"missing \['region'\]"):

@@ -25,13 +25,14 @@ from typing import Any
 
 from redshift_utils.book.atomic import write_bytes_atomic
 from redshift_utils.book.paper_runs import load_runs
+from redshift_utils.book.parameters import load_spec
 from redshift_utils.book.paths import REPO_ROOT
 
 NOTEBOOK = "04_trained_models"
 CLAIMS = {"modulo_tuned_solve_all": "tuned_solve", "modulo_relu_fits_but_fails": "relu_fits_but_fails"}
 PER_M = ("tuned_weakest_test", "relu_train", "relu_test", "relu_fit_share")
 CELL_FIELDS = ("train_fraction", "width", "depth", "default", "seeds", "moduli", *PER_M, *CLAIMS.values())
-VERDICTS = ("reproduced", "partly", "not reproduced", "inconclusive")
+CELL_VERDICTS = ("reproduced", "not reproduced", "inconclusive")  # a cell is decided; "partly" is the grid's
 SUMMARY_FIELDS = ("notebook", "preset", "about", "cells", "region", "slices")
 ABOUT = (
     "Chapter 4's grid of modulo settings at the paper preset, pooled from slices run apart (each in "
@@ -78,11 +79,28 @@ def cells_from_printed_table(notebook: dict[str, Any]) -> list[dict[str, Any]]:
     raise ValueError("the executed notebook has no printed table of the grid's cells")
 
 
+def preset_seeds() -> int:
+    """Seeds per cell at the ``paper`` preset: what a cell of the full grid has."""
+    return load_spec(NOTEBOOK).param("study_seeds").value_for("paper")
+
+
 def matching_run(results: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The latest record of ``book/paper_runs.json`` that sliced chapter 4 as ``results`` did."""
-    params = results["params"]
-    found = [run for run in runs if run["notebook"] == NOTEBOOK and run["params"]
-             and all(params.get(name) == value for name, value in run["params"].items())]  # fmt: skip
+    """The latest record of ``book/paper_runs.json`` that ran chapter 4's grid as ``results`` did.
+
+    A record keeps only the parameters given on the command line; the others were the ``paper``
+    preset's. So a record matches when its parameters agree with the results file's and, for
+    every parameter of the grid (``study_*``) it does not name, the preset's value does: a record
+    of all three widths must not match a slice of width 64 alone.
+    """
+    spec, params = load_spec(NOTEBOOK), results["params"]
+
+    def ran_as(run: dict[str, Any]) -> bool:
+        if run["notebook"] != NOTEBOOK or not run["params"]:
+            return False
+        grid = {p.name: p.value_for("paper") for p in spec.params if p.name.startswith("study_")}
+        return all(params.get(name) == value for name, value in (grid | run["params"]).items())
+
+    found = [run for run in runs if ran_as(run)]
     if not found:
         raise ValueError(f"no slice of {NOTEBOOK} in book/paper_runs.json has the parameters of this results file")
     return found[-1]
@@ -134,7 +152,7 @@ def decide(pooled: list[dict[str, Any]]) -> dict[str, Any]:
     region = {}
     for claim, field in CLAIMS.items():
         verdict, _, holds = modulo_study.region([(cell[field], float("nan")) for cell in pooled])
-        counts = {v: sum(cell[field] == v for cell in pooled) for v in VERDICTS if v != "partly"}
+        counts = {v: sum(cell[field] == v for cell in pooled) for v in CELL_VERDICTS}
         region[claim] = {"verdict": verdict, "holds": holds, "cells": len(pooled), "counts": counts,
                          "holds_in": [cell_label(cell) for cell in pooled if cell[field] == "reproduced"]}  # fmt: skip
     return region
@@ -179,8 +197,8 @@ def load() -> dict[str, Any]:
         absent = [name for name in (*CELL_FIELDS, "read_back", "source", "seeds_tried") if name not in cell]
         if absent or any(len(cell[name]) != len(cell["moduli"]) for name in PER_M):
             raise ValueError(f"{path}: a cell lacks {absent} or has per-M lists of the wrong length: {cell!r}")
-        if cell["tuned_solve"] not in VERDICTS or cell["relu_fits_but_fails"] not in VERDICTS:
-            raise ValueError(f"{path}: a cell's verdicts must be among {', '.join(VERDICTS)}: {cell!r}")
+        if cell["tuned_solve"] not in CELL_VERDICTS or cell["relu_fits_but_fails"] not in CELL_VERDICTS:
+            raise ValueError(f"{path}: a cell's verdicts must be among {', '.join(CELL_VERDICTS)}: {cell!r}")
     if set(summary["region"]) != set(CLAIMS):
         raise ValueError(f"{path}: the region must decide exactly {', '.join(CLAIMS)}")
     return summary
