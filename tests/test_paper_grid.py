@@ -84,9 +84,8 @@ def test_a_slice_without_its_run_record_is_refused(tmp_path, monkeypatch):
         paper_grid.summarise([folder])
 
 
-def test_a_slice_matches_the_record_that_ran_its_whole_grid_not_a_narrower_or_wider_one(tmp_path, monkeypatch):
+def test_a_slice_matches_the_record_that_ran_its_whole_grid_not_a_narrower_or_wider_one(tmp_path):
     narrow = {**RUN, "params": {**PARAMS, "study_widths": [64]}, "commit": "def5678"}  # same seeds, one width
-    monkeypatch.setattr(paper_grid, "load_runs", lambda: [RUN, narrow])
     every_width = write_slice(tmp_path / "all", [cell(64, 2), cell(128, 2)])
     one_width = write_slice(tmp_path / "one", [cell(64, 2)], params={"study_widths": [64]})
     assert paper_grid.slice_cells(every_width, [RUN, narrow])[1]["commit"] == "abc1234"

@@ -92,12 +92,12 @@ def matching_run(results: dict[str, Any], runs: list[dict[str, Any]]) -> dict[st
     every parameter of the grid (``study_*``) it does not name, the preset's value does: a record
     of all three widths must not match a slice of width 64 alone.
     """
-    spec, params = load_spec(NOTEBOOK), results["params"]
+    params = results["params"]
+    grid = {p.name: p.value_for("paper") for p in load_spec(NOTEBOOK).params if p.name.startswith("study_")}
 
     def ran_as(run: dict[str, Any]) -> bool:
         if run["notebook"] != NOTEBOOK or not run["params"]:
             return False
-        grid = {p.name: p.value_for("paper") for p in spec.params if p.name.startswith("study_")}
         return all(params.get(name) == value for name, value in (grid | run["params"]).items())
 
     found = [run for run in runs if ran_as(run)]
